@@ -1,0 +1,272 @@
+//! The scanner: runs the matcher over a blob's bytes and turns raw matches into findings
+//! (line and column, redacted snippet, fingerprint), applying inline `leakgate:allow`
+//! comments, the config's allow-lists, overlap resolution and deduplication.
+
+use anyhow::Result;
+
+use crate::config::Config;
+use crate::finding::{fingerprint, redact, Finding, Location, Snippet};
+use crate::matcher::{RawMatch, RuleSet};
+use crate::rules::{self, RuleSpec};
+
+/// Marker that suppresses findings on its line.
+pub const ALLOW_MARKER: &[u8] = b"leakgate:allow";
+/// Lines longer than this are shown as a window around the match.
+const SNIPPET_MAX: usize = 160;
+const SNIPPET_CONTEXT: usize = 50;
+
+/// Position of a chunk inside a larger blob (for files scanned in pieces).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChunkPos {
+    /// Newlines before the chunk's first byte.
+    pub line_base: u32,
+    /// Characters between the last newline before the chunk and its first byte.
+    pub col_base: u32,
+    /// Matches starting before this offset belong to the previous chunk.
+    pub accept_from: usize,
+    /// Matches starting at or after this offset belong to the next chunk.
+    pub accept_to: usize,
+}
+
+impl ChunkPos {
+    pub fn whole(len: usize) -> ChunkPos {
+        ChunkPos { line_base: 0, col_base: 0, accept_from: 0, accept_to: len }
+    }
+}
+
+/// Rules plus configuration: everything needed to turn bytes into findings.
+pub struct Scanner {
+    pub rules: RuleSet,
+    pub config: Config,
+}
+
+impl Scanner {
+    /// Built-in rules plus the config's extra rules, minus disabled ones.
+    pub fn new(config: Config) -> Result<Scanner> {
+        let mut specs = rules::builtin_rules()?;
+        specs.extend(config.extra_rules.iter().cloned());
+        Self::with_rules(specs, config)
+    }
+
+    /// A scanner over exactly `specs` (minus the config's disabled rules).
+    pub fn with_rules(specs: Vec<RuleSpec>, config: Config) -> Result<Scanner> {
+        let specs: Vec<RuleSpec> = specs.into_iter().filter(|s| !config.disable.contains(&s.id)).collect();
+        let rules = RuleSet::new(specs, |id| config.severity.get(id).copied())?;
+        // user rules are compiled up front so a broken regex is an error, not a silent miss
+        for r in &rules.rules {
+            if !rules::BUILTIN_RULE_FILES.is_empty() && config.extra_rules.iter().any(|e| e.id == r.spec.id) {
+                r.check()?;
+            }
+        }
+        Ok(Scanner { rules, config })
+    }
+
+    /// Scan `data` (the whole blob, or one chunk of it) and append findings for `path`.
+    /// `path` is the display path; config path allow-lists are checked by the caller.
+    pub fn scan_chunk(&self, path: &str, data: &[u8], pos: ChunkPos, out: &mut Vec<Finding>) {
+        let mut raw = Vec::new();
+        self.rules.scan(data, &mut raw);
+        raw.retain(|m| m.start >= pos.accept_from && m.start < pos.accept_to);
+        if raw.is_empty() {
+            return;
+        }
+        let raw = resolve_overlaps(raw, &self.rules);
+        let mut cursor = LineCursor::new(data);
+        for m in &raw {
+            if self.config.value_allowed(&m.secret) {
+                continue;
+            }
+            let (line_start, line_end) = line_bounds(data, m.start);
+            let line = &data[line_start..line_end];
+            if memchr::memmem::find(line, ALLOW_MARKER).is_some() {
+                continue;
+            }
+            let (line0, col0) = cursor.position(m.start);
+            let (eline0, ecol0) = end_position(data, m.start, m.end, line0, col0);
+            let line = line0 + pos.line_base + 1;
+            let column = col0 + 1 + if line0 == 0 { pos.col_base } else { 0 };
+            let end_line = eline0 + pos.line_base + 1;
+            let end_column = ecol0 + 1 + if eline0 == 0 { pos.col_base } else { 0 };
+            let rule = &self.rules.rules[m.rule];
+            let fp = fingerprint(&rule.spec.id, &m.secret, path);
+            if self.config.allow_fingerprints.contains(&fp) {
+                continue;
+            }
+            out.push(Finding {
+                rule: rule.spec.clone(),
+                severity: m.severity,
+                precision: m.precision,
+                location: Location { path: path.to_string(), line, column, end_line, end_column },
+                snippet: make_snippet(data, line_start, line_end, m, &raw),
+                secret: m.secret.clone(),
+                entropy: m.entropy,
+                note: m.note.clone(),
+                fingerprint: fp,
+                line_text: String::from_utf8_lossy(truncate_line(&data[line_start..line_end])).into_owned(),
+            });
+        }
+    }
+}
+
+/// When matches of different rules overlap, keep the most specific one: higher precision,
+/// then higher severity, then the longer match. Same-rule repeats of one value stay (they are
+/// deduplicated by fingerprint later).
+fn resolve_overlaps(mut raw: Vec<RawMatch>, rules: &RuleSet) -> Vec<RawMatch> {
+    if raw.len() < 2 {
+        return raw;
+    }
+    let rank = |m: &RawMatch| {
+        let generic = rules.rules[m.rule].spec.tags.iter().any(|t| t == "generic");
+        (!generic, m.precision, m.severity, m.end - m.start)
+    };
+    raw.sort_by_key(|m| m.start);
+    let mut keep = vec![true; raw.len()];
+    for i in 0..raw.len() {
+        if !keep[i] {
+            continue;
+        }
+        for j in i + 1..raw.len() {
+            if raw[j].start >= raw[i].end {
+                break;
+            }
+            if !keep[j] {
+                continue;
+            }
+            if rank(&raw[j]) > rank(&raw[i]) {
+                keep[i] = false;
+                break;
+            } else {
+                keep[j] = false;
+            }
+        }
+    }
+    let mut k = keep.into_iter();
+    raw.retain(|_| k.next().unwrap_or(false));
+    raw
+}
+
+/// Remove findings with the same fingerprint (same rule, value and path), keeping the first
+/// by location. Sorts the result by path, line, column, rule.
+pub fn dedup_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        (&a.location, &a.rule.id).cmp(&(&b.location, &b.rule.id))
+    });
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert(f.fingerprint.clone()));
+}
+
+fn line_bounds(data: &[u8], at: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
+    let end = if end > start && data[end - 1] == b'\r' { end - 1 } else { end };
+    (start, end)
+}
+
+fn truncate_line(line: &[u8]) -> &[u8] {
+    // used only for allow comments and the GitHub line hash; keep it bounded
+    &line[..line.len().min(4096)]
+}
+
+/// Count characters (not UTF-8 continuation bytes).
+fn char_count(b: &[u8]) -> u32 {
+    b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32
+}
+
+/// Incremental (line, column) lookup for increasing offsets; 0-based.
+struct LineCursor<'a> {
+    data: &'a [u8],
+    at: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        LineCursor { data, at: 0, line: 0, line_start: 0 }
+    }
+
+    fn position(&mut self, off: usize) -> (u32, u32) {
+        if off < self.at {
+            // matches are sorted, but be safe: restart
+            self.at = 0;
+            self.line = 0;
+            self.line_start = 0;
+        }
+        for i in memchr::memchr_iter(b'\n', &self.data[self.at..off]) {
+            self.line += 1;
+            self.line_start = self.at + i + 1;
+        }
+        self.at = off;
+        (self.line, char_count(&self.data[self.line_start..off]))
+    }
+}
+
+fn end_position(data: &[u8], start: usize, end: usize, line0: u32, col0: u32) -> (u32, u32) {
+    let span = &data[start..end];
+    match memchr::memrchr(b'\n', span) {
+        None => (line0, col0 + char_count(span)),
+        Some(i) => (line0 + memchr::memchr_iter(b'\n', span).count() as u32, char_count(&span[i + 1..])),
+    }
+}
+
+fn floor_char(data: &[u8], mut i: usize) -> usize {
+    while i > 0 && i < data.len() && (data[i] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    i
+}
+
+/// Build the redacted snippet for `m`: the line, or a window of a long line, with every
+/// matched secret on it replaced by its redacted form.
+fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &[RawMatch]) -> Snippet {
+    let m_end = m.end.min(le); // multi-line secrets: show the first line only
+    let (ws, we, lead, trail) = if le - ls <= SNIPPET_MAX {
+        (ls, le, false, false)
+    } else {
+        let ws = floor_char(data, m.start.saturating_sub(SNIPPET_CONTEXT).max(ls));
+        let we = floor_char(data, (m_end + SNIPPET_CONTEXT).min(le));
+        let we = if we < m_end { m_end } else { we };
+        (ws, we, ws > ls, we < le)
+    };
+    let mut text = String::new();
+    let mut revealed = String::new();
+    if lead {
+        text.push('…');
+        revealed.push('…');
+    }
+    let mut at = ws;
+    let (mut hs, mut he) = (0, 0);
+    let mut others: Vec<&RawMatch> = all.iter().filter(|o| o.start < we && o.end > ws).collect();
+    others.sort_by_key(|o| o.start);
+    for o in others {
+        let s = o.start.max(at);
+        let e = o.end.min(we);
+        if s >= e {
+            continue;
+        }
+        let before = String::from_utf8_lossy(&data[at..s]);
+        text.push_str(&before);
+        revealed.push_str(&before);
+        let is_this = std::ptr::eq(o, m);
+        if is_this {
+            hs = text.chars().count();
+        }
+        text.push_str(&redact(&o.secret));
+        revealed.push_str(&String::from_utf8_lossy(&data[s..e]));
+        if is_this {
+            he = text.chars().count();
+        }
+        at = e;
+    }
+    let rest = String::from_utf8_lossy(&data[at..we]);
+    text.push_str(&rest);
+    revealed.push_str(&rest);
+    if trail {
+        text.push('…');
+        revealed.push('…');
+    }
+    // control characters (tabs, escapes) become spaces so the highlight offsets stay valid
+    let clean = |s: String| s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>();
+    let text = clean(text);
+    Snippet { text, highlight_start: hs, highlight_end: he, revealed: Some(clean(revealed)) }
+}

@@ -1,0 +1,301 @@
+//! Value filters shared by rules: Shannon entropy, placeholders, references to secrets kept
+//! elsewhere (environment, secret stores, templates) and generic-name checks.
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let len = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Why a value is a placeholder rather than a secret, if it is one.
+///
+/// `strict` adds the signals that are only safe for free-form (generic) values, such as
+/// dictionary words; provider-specific tokens use the non-strict checks.
+pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
+    let lower = value.to_ascii_lowercase();
+    if lower.contains("example") {
+        return Some("contains EXAMPLE");
+    }
+    if has_long_run(value.as_bytes(), if strict { 4 } else { 6 }) {
+        return Some("repeated character run (xxxx…)");
+    }
+    if is_sequential(value.as_bytes()) {
+        return Some("sequential characters");
+    }
+    const MARKERS: &[&str] = &[
+        "your-", "your_", "yourkey", "yoursecret", "yourtoken", "placeholder", "changeme",
+        "change-me", "change_me", "replace_me", "replace-me", "replaceme", "insert_", "insert-",
+        "dummy", "redacted", "<", ">", "${", "{{", "}}", "%(", "#{", "…", "...",
+    ];
+    if let Some(_m) = MARKERS.iter().find(|m| lower.contains(*m)) {
+        return Some("placeholder text");
+    }
+    if strict {
+        const WORDS: &[&str] = &[
+            "your", "sample", "fake", "mock", "test", "todo", "fixme", "secret", "password",
+            "passwd", "token", "apikey", "api_key", "api-key", "notreal", "not-real", "foobar",
+            "lorem", "xxx", "***", "qwerty", "letmein", "abc123", "123456", "admin", "default",
+            "invalid", "unused", "hidden", "masked", "none", "null", "undefined", "empty",
+        ];
+        if WORDS.iter().any(|w| lower.contains(w)) {
+            return Some("placeholder or dictionary word");
+        }
+    }
+    None
+}
+
+/// True when the value points at a secret stored elsewhere instead of being one.
+pub fn is_reference(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    const REFS: &[&str] = &[
+        "process.env", "import.meta.env", "os.environ", "os.getenv", "getenv(", "system.getenv",
+        "env[", "env(", "env.", "environ[", "secrets.", "vars.", "inputs.", "config.",
+        "settings.", "${", "$(", "{{", "%(", "#{", "vault:", "ssm:", "arn:aws:", "secretsmanager",
+        "keyvault", "secret_ref", "secretkeyref", "valuefrom", "@microsoft.keyvault",
+    ];
+    if REFS.iter().any(|r| lower.contains(r)) {
+        return true;
+    }
+    let b = value.as_bytes();
+    // `$NAME`, `%NAME%`, `:name` style references
+    if b.first() == Some(&b'$') && b[1..].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+        return true;
+    }
+    if b.len() > 2
+        && b[0] == b'%'
+        && b[b.len() - 1] == b'%'
+        && b[1..b.len() - 1].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
+        return true;
+    }
+    false
+}
+
+/// True for values shaped like code, not data: identifiers, dotted member paths, calls,
+/// file paths and type names.
+pub fn looks_like_code(value: &str) -> bool {
+    let b = value.as_bytes();
+    if b.is_empty() {
+        return true;
+    }
+    if value.contains('(') || value.contains("->") || value.contains("::") {
+        return true;
+    }
+    if b[0] == b'/' || value.starts_with("./") || value.starts_with("../") || value.starts_with("~/") {
+        return true;
+    }
+    // dotted identifier path like this.config.password or req.body.token
+    if value.contains('.')
+        && value
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphabetic() || c == b'_'))
+    {
+        return true;
+    }
+    // identifiers with no digits: snake_case, kebab-case or camelCase words
+    if b.iter().all(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'-') {
+        return true;
+    }
+    false
+}
+
+/// True for a canonical UUID (8-4-4-4-12 hex).
+pub fn is_uuid(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Character classes present: lower, upper, digit, other.
+pub fn char_classes(value: &str) -> u32 {
+    let b = value.as_bytes();
+    let mut n = 0;
+    if b.iter().any(u8::is_ascii_lowercase) {
+        n += 1;
+    }
+    if b.iter().any(u8::is_ascii_uppercase) {
+        n += 1;
+    }
+    if b.iter().any(u8::is_ascii_digit) {
+        n += 1;
+    }
+    if b.iter().any(|c| !c.is_ascii_alphanumeric()) {
+        n += 1;
+    }
+    n
+}
+
+fn has_long_run(b: &[u8], n: usize) -> bool {
+    let mut run = 1;
+    for w in b.windows(2) {
+        if w[0] == w[1] && w[0] != b'=' {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// `abcdefgh`, `12345678`, `0123456789abcdef`: a long ascending run of the alphabet or digits.
+fn is_sequential(b: &[u8]) -> bool {
+    let mut run = 1;
+    for w in b.windows(2) {
+        if w[1] == w[0].wrapping_add(1) && w[0].is_ascii_alphanumeric() {
+            run += 1;
+            if run >= 8 {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// Split an identifier into lower-case words on `_`, `-`, `.`, and camelCase boundaries.
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let boundary = c.is_ascii_uppercase()
+            && i > 0
+            && (chars[i - 1].is_ascii_lowercase()
+                || (chars[i - 1].is_ascii_uppercase()
+                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())));
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Whether an assignment target names a secret: one of its words is a secret word (or
+/// `api`+`key`, `private`+`key`, …) and it does not end in a word that names metadata about
+/// the secret (its URL, path, id, length, expiry…).
+pub fn is_secret_name(name: &str) -> bool {
+    let words = name_words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    const META: &[&str] = &[
+        "url", "uri", "path", "file", "filename", "dir", "name", "id", "ids", "type", "length",
+        "len", "size", "header", "param", "parameter", "field", "format", "endpoint", "ttl",
+        "expiry", "expires", "expiration", "timeout", "count", "prefix", "version", "enabled",
+        "required", "policy", "rotation", "hash", "hashed", "digest", "salt", "min", "max",
+        "label", "hint", "placeholder", "regex", "pattern", "mode", "method", "provider",
+        "location", "ref", "reference", "env", "var", "arn", "index", "limit", "scope", "scopes",
+        "status", "error", "message", "msg", "text", "title", "description", "input", "button",
+        "reset", "confirm", "confirmation", "changed", "updated", "created", "at", "strength",
+        "validator", "validation", "rules", "manager", "store", "service", "client", "class",
+        "handler", "callback", "store", "storage", "cache", "usage", "secrets", "tokens",
+        "tokenizer", "keys", "list", "map", "set", "len", "kind", "source", "flag", "bits",
+    ];
+    if META.contains(&last.as_str()) {
+        return false;
+    }
+    const SECRET: &[&str] = &[
+        "secret", "password", "passwd", "pwd", "passphrase", "token", "apikey", "credential",
+        "credentials", "pass", "auth", "authtoken", "accesstoken", "secretkey", "privatekey",
+    ];
+    if words.iter().any(|w| SECRET.contains(&w.as_str())) {
+        return true;
+    }
+    words.windows(2).any(|p| {
+        p[1] == "key"
+            && matches!(
+                p[0].as_str(),
+                "api" | "private" | "secret" | "access" | "auth" | "signing" | "encryption"
+                    | "master" | "client" | "app" | "license" | "service" | "account" | "admin"
+                    | "webhook" | "session" | "jwt" | "hmac" | "crypt"
+            )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy() {
+        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+        assert!((shannon_entropy(b"ab") - 1.0).abs() < 1e-9);
+        assert!(shannon_entropy(b"q8Zr2LmX0pV7nT4sW1yB") > 4.0);
+    }
+
+    #[test]
+    fn placeholders() {
+        assert!(placeholder_reason("AKIAIOSFODNN7EXAMPLE", false).is_some());
+        assert!(placeholder_reason("sk_live_xxxxxxxxxxxxxxxx", false).is_some());
+        assert!(placeholder_reason("your-api-key-here", true).is_some());
+        assert!(placeholder_reason("<YOUR_TOKEN>", false).is_some());
+        assert!(placeholder_reason("changeme", true).is_some());
+        assert!(placeholder_reason("abcdefghijklmnop", false).is_some());
+        assert!(placeholder_reason("q8Zr2LmX0pV7nT4sW1yB", true).is_none());
+    }
+
+    #[test]
+    fn references() {
+        assert!(is_reference("process.env.OPENAI_API_KEY"));
+        assert!(is_reference("${{ secrets.NPM_TOKEN }}"));
+        assert!(is_reference("$DB_PASSWORD"));
+        assert!(is_reference("%DB_PASSWORD%"));
+        assert!(is_reference("os.environ['X']"));
+        assert!(!is_reference("q8Zr2LmX0pV7nT4sW1yB"));
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name_words("dbPassword"), vec!["db", "password"]);
+        assert_eq!(name_words("AWS_SECRET_ACCESS_KEY"), vec!["aws", "secret", "access", "key"]);
+        assert_eq!(name_words("OAuthToken"), vec!["o", "auth", "token"]);
+        assert!(is_secret_name("DB_PASSWORD"));
+        assert!(is_secret_name("apiKey"));
+        assert!(is_secret_name("client_secret"));
+        assert!(!is_secret_name("password_reset_url"));
+        assert!(!is_secret_name("tokenizer"));
+        assert!(!is_secret_name("api_key_id"));
+        assert!(!is_secret_name("monkey"));
+    }
+
+    #[test]
+    fn code_shapes() {
+        assert!(looks_like_code("this.config.password"));
+        assert!(looks_like_code("getPassword()"));
+        assert!(looks_like_code("password_confirmation"));
+        assert!(looks_like_code("/etc/secrets/db"));
+        assert!(!looks_like_code("hunter2hunter2"));
+        assert!(is_uuid("123e4567-e89b-12d3-a456-426614174000"));
+    }
+}

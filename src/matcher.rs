@@ -1,0 +1,285 @@
+//! The matcher: one Aho-Corasick automaton over every rule keyword finds where rules may
+//! match; each rule's regex then runs only in a window around its keyword hits; entropy,
+//! placeholder, allow-list and offline validators decide what is kept.
+//!
+//! Regexes compile lazily on a rule's first keyword hit, so start-up costs one automaton
+//! build, not 150 regex compilations (this matters for the pre-commit path).
+
+use std::sync::{Arc, OnceLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use anyhow::{Context, Result};
+use regex_automata::meta::Regex;
+use regex_automata::util::captures::Captures;
+use regex_automata::Input;
+
+use crate::filters;
+use crate::rules::{Precision, RuleSpec, Severity, ValidatorKind};
+use crate::validators::{self, Verdict};
+
+const DEFAULT_BEFORE: usize = 64;
+const DEFAULT_AFTER: usize = 256;
+/// Largest window any rule may ask for; the chunked reader overlaps chunks by this much.
+pub const MAX_WINDOW: usize = 16 * 1024;
+
+/// A rule ready to run.
+pub struct CompiledRule {
+    pub spec: Arc<RuleSpec>,
+    /// Severity after config overrides.
+    pub severity: Severity,
+    regex: OnceLock<std::result::Result<Regex, String>>,
+    allow: OnceLock<Vec<Regex>>,
+    before: usize,
+    after: usize,
+}
+
+impl CompiledRule {
+    fn new(spec: RuleSpec, severity: Option<Severity>) -> CompiledRule {
+        let before = spec.window_before.unwrap_or(DEFAULT_BEFORE).min(MAX_WINDOW);
+        let after = spec.window_after.unwrap_or(DEFAULT_AFTER).min(MAX_WINDOW);
+        CompiledRule {
+            severity: severity.unwrap_or(spec.severity),
+            spec: Arc::new(spec),
+            regex: OnceLock::new(),
+            allow: OnceLock::new(),
+            before,
+            after,
+        }
+    }
+
+    /// The rule's regex, compiled on first use.
+    fn regex(&self) -> std::result::Result<&Regex, &str> {
+        self.regex
+            .get_or_init(|| build_regex(&self.spec.pattern).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| e.as_str())
+    }
+
+    fn allow(&self) -> &[Regex] {
+        self.allow.get_or_init(|| {
+            self.spec.allow.iter().filter_map(|p| build_regex(p).ok()).collect()
+        })
+    }
+
+    /// Compile everything now; returns the first error. Used by `rules test` and at load
+    /// time for user rules so a broken regex is reported up front, naming the rule.
+    pub fn check(&self) -> Result<()> {
+        self.regex()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("rule `{}`: invalid pattern", self.spec.id))?;
+        let re = self.regex().expect("checked");
+        if re.group_info().to_index(regex_automata::PatternID::ZERO, "secret").is_none() {
+            anyhow::bail!("rule `{}`: pattern has no `secret` group", self.spec.id);
+        }
+        for p in &self.spec.allow {
+            build_regex(p).with_context(|| format!("rule `{}`: invalid allow pattern {p:?}", self.spec.id))?;
+        }
+        Ok(())
+    }
+}
+
+fn build_regex(pattern: &str) -> Result<Regex> {
+    Regex::builder()
+        .syntax(regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
+        .build(pattern)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A raw match inside one buffer, before line/column and reporting.
+#[derive(Debug, Clone)]
+pub struct RawMatch {
+    pub rule: usize,
+    /// Byte range of the `secret` group.
+    pub start: usize,
+    pub end: usize,
+    pub secret: String,
+    pub severity: Severity,
+    pub precision: Precision,
+    pub note: Option<String>,
+    pub entropy: f64,
+}
+
+/// The compiled rule set.
+pub struct RuleSet {
+    pub rules: Vec<CompiledRule>,
+    ac: AhoCorasick,
+    /// keyword pattern id -> indices of rules that use it
+    kw_rules: Vec<Vec<u32>>,
+}
+
+impl RuleSet {
+    /// Build from specs; `severity_of` returns a config override for a rule id.
+    pub fn new(specs: Vec<RuleSpec>, severity_of: impl Fn(&str) -> Option<Severity>) -> Result<RuleSet> {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut kw_rules: Vec<Vec<u32>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let mut rules = Vec::with_capacity(specs.len());
+        for (ri, spec) in specs.into_iter().enumerate() {
+            for kw in &spec.keywords {
+                let k = kw.to_ascii_lowercase();
+                let id = *index.entry(k.clone()).or_insert_with(|| {
+                    keywords.push(k);
+                    kw_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if !kw_rules[id].contains(&(ri as u32)) {
+                    kw_rules[id].push(ri as u32);
+                }
+            }
+            let sev = severity_of(&spec.id);
+            rules.push(CompiledRule::new(spec, sev));
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .context("building keyword automaton")?;
+        Ok(RuleSet { rules, ac, kw_rules })
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Find every match in `data`. Matches are sorted by start offset and deduplicated.
+    pub fn scan(&self, data: &[u8], out: &mut Vec<RawMatch>) {
+        // 1. keyword hits -> windows per rule
+        let mut windows: Vec<(u32, usize, usize)> = Vec::new();
+        for hit in self.ac.find_overlapping_iter(data) {
+            for &ri in &self.kw_rules[hit.pattern().as_usize()] {
+                let r = &self.rules[ri as usize];
+                let s = hit.start().saturating_sub(r.before);
+                let e = (hit.end() + r.after).min(data.len());
+                windows.push((ri, s, e));
+            }
+        }
+        if windows.is_empty() {
+            return;
+        }
+        windows.sort_unstable();
+        // 2. merge overlapping windows of the same rule, run its regex in each
+        let first = out.len();
+        let mut caps: Option<(u32, Captures)> = None;
+        let mut i = 0;
+        while i < windows.len() {
+            let (ri, s, mut e) = windows[i];
+            let mut j = i + 1;
+            while j < windows.len() && windows[j].0 == ri && windows[j].1 <= e {
+                e = e.max(windows[j].2);
+                j += 1;
+            }
+            i = j;
+            let rule = &self.rules[ri as usize];
+            let Ok(re) = rule.regex() else { continue };
+            if caps.as_ref().is_none_or(|(r, _)| *r != ri) {
+                caps = Some((ri, re.create_captures()));
+            }
+            let c = &mut caps.as_mut().expect("set above").1;
+            let mut at = s;
+            while at < e {
+                let input = Input::new(data).range(at..e);
+                re.search_captures(&input, c);
+                let Some(m) = c.get_match() else { break };
+                // advance; guard against empty matches
+                at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+                let Some(sec) = c.get_group_by_name("secret") else { continue };
+                let name = c.get_group_by_name("name").map(|sp| &data[sp.start..sp.end]);
+                if let Some(rm) = self.accept(ri as usize, data, sec.start, sec.end, name) {
+                    out.push(rm);
+                }
+            }
+        }
+        // 3. sort and dedupe (same rule, same span; overlapping windows can repeat a match)
+        let tail = &mut out[first..];
+        tail.sort_by(|a, b| (a.start, a.rule, a.end).cmp(&(b.start, b.rule, b.end)));
+        let mut kept = first;
+        for k in first..out.len() {
+            if kept > first {
+                let prev = &out[kept - 1];
+                if prev.rule == out[k].rule && prev.start == out[k].start && prev.end == out[k].end {
+                    continue;
+                }
+            }
+            out.swap(kept, k);
+            kept += 1;
+        }
+        out.truncate(kept);
+    }
+
+    /// Apply entropy, placeholders, allow-lists and the validator to one candidate.
+    fn accept(&self, ri: usize, data: &[u8], start: usize, end: usize, name: Option<&[u8]>) -> Option<RawMatch> {
+        let rule = &self.rules[ri];
+        let spec = &rule.spec;
+        let bytes = &data[start..end];
+        if bytes.is_empty() {
+            return None;
+        }
+        let secret = String::from_utf8_lossy(bytes).into_owned();
+        let entropy = filters::shannon_entropy(bytes);
+        if let Some(min) = spec.entropy {
+            if entropy < min {
+                return None;
+            }
+        }
+        if spec.validator != Some(ValidatorKind::Pem) && filters::placeholder_reason(&secret, false).is_some() {
+            return None;
+        }
+        if rule.allow().iter().any(|a| a.is_match(bytes)) {
+            return None;
+        }
+        let mut severity = rule.severity;
+        let mut precision = spec.precision;
+        let mut note = None;
+        if let Some(kind) = spec.validator {
+            let name = name.map(String::from_utf8_lossy);
+            match validators::validate(kind, &secret, name.as_deref()) {
+                Verdict::Drop(_) => return None,
+                Verdict::Keep { severity: s, precision: p, note: n } => {
+                    // a config override of the rule's severity wins over the validator's
+                    if rule.severity == spec.severity {
+                        severity = s.unwrap_or(severity);
+                    }
+                    precision = p.unwrap_or(precision);
+                    note = n;
+                }
+            }
+        }
+        Some(RawMatch { rule: ri, start, end, secret, severity, precision, note, entropy })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(id: &str, kw: &str, pattern: &str) -> RuleSpec {
+        serde_yaml_ng::from_str(&format!(
+            "id: {id}\nname: n\ndescription: d\nseverity: high\nkeywords: [{kw:?}]\npattern: '{pattern}'\nremediation: r\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn windows_respect_word_boundaries_outside_the_window() {
+        let rs = RuleSet::new(vec![spec("t", "tok_", r"\b(?P<secret>tok_[a-z0-9]{12})\b")], |_| None).unwrap();
+        let mut out = Vec::new();
+        // the `\b` before tok_ must see the `x` that lies outside the window start
+        let pad = "a".repeat(200);
+        let data = format!("{pad}xtok_a1b2c3d4e5f6 tok_q1w2e3r4t5y6");
+        rs.scan(data.as_bytes(), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].secret, "tok_q1w2e3r4t5y6");
+    }
+
+    #[test]
+    fn dedupes_overlapping_windows() {
+        let rs = RuleSet::new(vec![spec("t", "k", r"(?P<secret>k[0-9]{10})")], |_| None).unwrap();
+        let mut out = Vec::new();
+        rs.scan(b"k1234567890 k1234567891", &mut out);
+        assert_eq!(out.len(), 2);
+    }
+}

@@ -1,0 +1,84 @@
+//! Reporters: text, JSON, SARIF and GitHub annotations. Every reporter prints redacted
+//! secrets unless `ReportOptions::reveal` is set.
+
+pub mod github;
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::finding::{redact, Finding};
+use crate::source::Skipped;
+
+/// Everything a scan produced, ready to print.
+pub struct ScanResult {
+    /// Sorted by path, line, column, rule id; deduplicated.
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<String>,
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub rules_loaded: usize,
+    pub duration: std::time::Duration,
+    /// What was scanned, as the user named it (paths, `history`, …).
+    pub targets: Vec<String>,
+}
+
+/// Output options shared by all formats.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// Show full secrets (`--reveal`).
+    pub reveal: bool,
+    /// Colour (text format only).
+    pub color: bool,
+    /// Findings at or above this severity fail the build (shown in summaries).
+    pub fail_on: Option<crate::rules::Severity>,
+    /// List every skipped file, not a summary line.
+    pub verbose: bool,
+}
+
+impl ReportOptions {
+    /// The secret as this report may show it.
+    pub fn secret<'a>(&self, f: &'a Finding) -> std::borrow::Cow<'a, str> {
+        if self.reveal {
+            std::borrow::Cow::Borrowed(&f.secret)
+        } else {
+            std::borrow::Cow::Owned(redact(&f.secret))
+        }
+    }
+
+    /// The snippet as this report may show it.
+    pub fn snippet<'a>(&self, f: &'a Finding) -> &'a str {
+        match (&f.snippet.revealed, self.reveal) {
+            (Some(r), true) => r,
+            _ => &f.snippet.text,
+        }
+    }
+}
+
+/// An output format.
+pub trait Reporter {
+    fn write(&self, result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> Result<()>;
+}
+
+/// The reporter for a `--format` name.
+pub fn reporter(format: Format) -> Box<dyn Reporter> {
+    match format {
+        Format::Text => Box::new(text::Text),
+        Format::Json => Box::new(json::Json),
+        Format::Sarif => Box::new(sarif::Sarif),
+        Format::Github => Box::new(github::Github),
+    }
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}

@@ -1,0 +1,101 @@
+//! Human-readable report: findings grouped by file, a redacted snippet with the secret
+//! underlined, rule, severity and how to rotate; colour on a terminal.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use anyhow::Result;
+
+use super::{ReportOptions, Reporter, ScanResult};
+use crate::rules::Severity;
+
+pub struct Text;
+
+fn sev_style(s: Severity) -> Style {
+    let c = match s {
+        Severity::Critical => AnsiColor::BrightRed,
+        Severity::High => AnsiColor::Red,
+        Severity::Medium => AnsiColor::Yellow,
+        Severity::Low => AnsiColor::Cyan,
+        Severity::Info => AnsiColor::White,
+    };
+    Style::new().fg_color(Some(c.into())).bold()
+}
+
+impl Reporter for Text {
+    fn write(&self, r: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> Result<()> {
+        let paint = |st: Style, s: &str| -> String {
+            if opts.color { format!("{}{s}{}", st.render(), st.render_reset()) } else { s.to_string() }
+        };
+        let bold = Style::new().bold();
+        let dim = Style::new().dimmed();
+        let mut current: Option<&str> = None;
+        for f in &r.findings {
+            if current != Some(f.location.path.as_str()) {
+                if current.is_some() {
+                    writeln!(out)?;
+                }
+                writeln!(out, "{}", paint(bold.underline(), &f.location.path))?;
+                current = Some(&f.location.path);
+            }
+            let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
+            writeln!(
+                out,
+                "  {}:{}  {} {} ({}){}",
+                f.location.line,
+                f.location.column,
+                paint(sev_style(f.severity), &sev),
+                paint(bold, &f.rule.name),
+                f.rule.id,
+                f.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+            )?;
+            let snippet = opts.snippet(f);
+            let (hs, he) = if opts.reveal {
+                // the revealed snippet has the secret at the same start; length differs
+                let start = f.snippet.highlight_start;
+                (start, start + f.secret.lines().next().unwrap_or("").chars().count())
+            } else {
+                (f.snippet.highlight_start, f.snippet.highlight_end)
+            };
+            writeln!(out, "      {snippet}")?;
+            if he > hs {
+                writeln!(out, "      {}{}", " ".repeat(hs), paint(sev_style(f.severity), &"^".repeat(he - hs)))?;
+            }
+            writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?;
+            let first_line = f.rule.remediation.lines().next().unwrap_or("");
+            writeln!(out, "      {} {first_line}", paint(dim, "fix:"))?;
+            if let Some(link) = f.rule.references.first() {
+                writeln!(out, "      {} {link}", paint(dim, "see:"))?;
+            }
+        }
+        if !r.findings.is_empty() {
+            writeln!(out)?;
+        }
+        let mut counts = [0usize; 5];
+        for f in &r.findings {
+            counts[f.severity as usize] += 1;
+        }
+        let parts: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+            .iter()
+            .filter(|s| counts[**s as usize] > 0)
+            .map(|s| format!("{} {}", counts[*s as usize], s))
+            .collect();
+        let mb = r.bytes_scanned as f64 / 1e6;
+        let head = if r.findings.is_empty() {
+            paint(Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), "no secrets found")
+        } else {
+            paint(
+                Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+                &format!("{} finding{} ({})", r.findings.len(), if r.findings.len() == 1 { "" } else { "s" }, parts.join(", ")),
+            )
+        };
+        writeln!(
+            out,
+            "{head}: {} files, {mb:.1} MB scanned with {} rules in {:.2}s",
+            r.files_scanned,
+            r.rules_loaded,
+            r.duration.as_secs_f64()
+        )?;
+        Ok(())
+    }
+}

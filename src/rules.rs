@@ -1,0 +1,223 @@
+//! Rules as data.
+//!
+//! A rule is one YAML block in `rules/*.yml` (embedded in the binary at build time, see
+//! `build.rs`) or in a user's own rule file. `RuleSpec` is the on-disk schema; the matcher
+//! compiles a list of specs into a `CompiledRules` set.
+
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Lower-case name as used in config files, JSON and `--fail-on`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// GitHub code scanning's `security-severity` score (0.0–10.0) for this level.
+    pub fn security_severity(self) -> &'static str {
+        match self {
+            Severity::Info => "0.0",
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+
+    /// Parse a severity name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" | "note" => Some(Severity::Info),
+            "low" => Some(Severity::Low),
+            "medium" | "moderate" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How likely a match of the rule is a real secret (SARIF `precision`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    Low,
+    #[default]
+    Medium,
+    High,
+    VeryHigh,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Low => "low",
+            Precision::Medium => "medium",
+            Precision::High => "high",
+            Precision::VeryHigh => "very-high",
+        }
+    }
+}
+
+/// Offline validators a rule can name. They never touch the network: they check structure
+/// (checksums, encodings, claims) to raise confidence or to drop a match that cannot be a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValidatorKind {
+    /// GitHub tokens: last six base62 characters are the CRC32 of the rest.
+    GithubChecksum,
+    /// npm tokens (`npm_`): same checksum scheme as GitHub.
+    NpmChecksum,
+    /// Any JWT: must decode to a JSON header with `alg` and a JSON payload.
+    Jwt,
+    /// Supabase JWT: `role: service_role` is a secret, `role: anon` is public by design.
+    SupabaseJwt,
+    /// PEM block: base64 body decodes and (when unencrypted) starts like DER.
+    Pem,
+    /// AWS access key id: known prefix and base32 alphabet of 16 characters after it.
+    AwsKeyId,
+    /// Stripe keys: `sk_`/`rk_` are secret; `pk_` publishable keys are public.
+    Stripe,
+    /// Basic-auth style URL: password is not a placeholder and not an env reference.
+    UrlPassword,
+    /// Generic assignment: value passes the placeholder and entropy filters.
+    Generic,
+}
+
+/// One rule as written in YAML.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable identifier, kebab-case, e.g. `openai-project-key`.
+    pub id: String,
+    /// Human name, e.g. "OpenAI project API key".
+    pub name: String,
+    /// One or two sentences: what this is and why it matters.
+    pub description: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub precision: Precision,
+    /// Literal strings (matched ASCII case-insensitively) of which at least one must occur
+    /// near a match. The regex runs only in a window around keyword hits.
+    pub keywords: Vec<String>,
+    /// Regex (Rust `regex` syntax) with a named group `secret`.
+    pub pattern: String,
+    /// Minimum Shannon entropy (bits per byte) of the `secret` group.
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// Regexes; a `secret` value matching any of them is not reported.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    #[serde(default)]
+    pub validator: Option<ValidatorKind>,
+    /// Bytes searched before a keyword hit (default 64).
+    #[serde(default)]
+    pub window_before: Option<usize>,
+    /// Bytes searched after a keyword hit (default 256).
+    #[serde(default)]
+    pub window_after: Option<usize>,
+    /// Documentation URLs (provider's token format, revocation page).
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Where and how to rotate (Markdown).
+    pub remediation: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Inputs that must produce exactly one finding of this rule. `{{…}}` templates are
+    /// expanded with random data at test time, see [`crate::examples`].
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Inputs that must produce no finding of this rule.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+/// A file of rules: `rules: [...]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub rules: Vec<RuleSpec>,
+}
+
+/// Rule files compiled into the binary: `(file name, YAML text)`.
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Parse a YAML rule file's text. `origin` names the file in error messages.
+pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {
+    let file: RuleFile =
+        serde_yaml_ng::from_str(text).with_context(|| format!("{origin}: invalid rule file"))?;
+    for r in &file.rules {
+        check_spec(r).with_context(|| format!("{origin}: rule `{}`", r.id))?;
+    }
+    Ok(file.rules)
+}
+
+/// Read and parse a rule file from disk.
+pub fn load_rule_file(path: &Path) -> Result<Vec<RuleSpec>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read rule file", path.display()))?;
+    parse_rule_file(&path.display().to_string(), &text)
+}
+
+/// All built-in rules, in file order. Panics only if the embedded rules are broken, which
+/// the test suite rules out.
+pub fn builtin_rules() -> Result<Vec<RuleSpec>> {
+    let mut all = Vec::new();
+    for (name, text) in BUILTIN_RULE_FILES {
+        all.extend(parse_rule_file(&format!("rules/{name}"), text)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for r in &all {
+        if !seen.insert(r.id.as_str()) {
+            bail!("duplicate rule id `{}` in built-in rules", r.id);
+        }
+    }
+    Ok(all)
+}
+
+fn check_spec(r: &RuleSpec) -> Result<()> {
+    if r.id.is_empty()
+        || !r
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        bail!("id must be non-empty kebab-case ([a-z0-9-])");
+    }
+    if r.keywords.is_empty() {
+        bail!("needs at least one keyword");
+    }
+    if r.keywords.iter().any(|k| k.len() < 2) {
+        bail!("keywords must be at least 2 bytes long");
+    }
+    if !r.pattern.contains("(?P<secret>") && !r.pattern.contains("(?<secret>") {
+        bail!("pattern needs a named group `secret`");
+    }
+    Ok(())
+}

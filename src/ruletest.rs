@@ -1,0 +1,69 @@
+//! Runs rules' own examples: each `examples` entry must yield exactly one finding of the
+//! rule, each `negative_examples` entry none. Used by `leakgate rules test` and `cargo test`.
+
+use anyhow::Result;
+
+use crate::config::Config;
+use crate::engine::{ChunkPos, Scanner};
+use crate::examples::{expand, Rng};
+use crate::rules::RuleSpec;
+
+/// One failed example.
+#[derive(Debug)]
+pub struct Failure {
+    pub rule: String,
+    pub message: String,
+}
+
+/// Test `under_test` (rule ids) against a scanner built from `all` rules. Each example is
+/// expanded `rounds` times with fresh random data from `seed`.
+pub fn run(all: Vec<RuleSpec>, under_test: &[String], rounds: usize, seed: u64) -> Result<(usize, Vec<Failure>)> {
+    let scanner = Scanner::with_rules(all, Config::default())?;
+    let mut rng = Rng::new(seed);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for rule in scanner.rules.rules.iter().filter(|r| under_test.contains(&r.spec.id)) {
+        let spec = &rule.spec;
+        let fail = |failures: &mut Vec<Failure>, m: String| failures.push(Failure { rule: spec.id.clone(), message: m });
+        if let Err(e) = rule.check() {
+            fail(&mut failures, format!("{e:#}"));
+            continue;
+        }
+        if spec.examples.is_empty() {
+            fail(&mut failures, "has no `examples`".into());
+        }
+        if spec.negative_examples.is_empty() {
+            fail(&mut failures, "has no `negative_examples`".into());
+        }
+        for (want, list) in [(1usize, &spec.examples), (0usize, &spec.negative_examples)] {
+            for (i, ex) in list.iter().enumerate() {
+                for _ in 0..rounds {
+                    checked += 1;
+                    let text = match expand(ex, &mut rng) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            fail(&mut failures, format!("example {}: {e}", i + 1));
+                            break;
+                        }
+                    };
+                    let mut found = Vec::new();
+                    scanner.scan_chunk("example", text.as_bytes(), ChunkPos::whole(text.len()), &mut found);
+                    let mine = found.iter().filter(|f| f.rule.id == spec.id).count();
+                    if mine != want {
+                        let others: Vec<&str> = found.iter().map(|f| f.rule.id.as_str()).collect();
+                        let kind = if want == 1 { "example" } else { "negative example" };
+                        fail(
+                            &mut failures,
+                            format!(
+                                "{kind} {} produced {mine} finding(s) of this rule, expected {want} (seed {seed}; all findings: {others:?}; template: {ex:?})",
+                                i + 1
+                            ),
+                        );
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok((checked, failures))
+}

@@ -1,0 +1,188 @@
+//! Working-tree source: walks paths in parallel with the `ignore` crate (respecting
+//! `.gitignore`, `.ignore` and `.leakgateignore` like ripgrep does), reads each file once and
+//! scans it. Paths named on the command line are always scanned, even when ignored.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use ignore::{WalkBuilder, WalkState};
+
+use super::{is_binary, scan_reader, Sink, Source, CHUNK_SIZE};
+use crate::engine::{ChunkPos, Scanner};
+
+/// The ignore file leakgate adds to git's and ripgrep's.
+pub const IGNORE_FILE: &str = ".leakgateignore";
+
+/// Files and directories on disk.
+pub struct FileSource {
+    pub paths: Vec<PathBuf>,
+    /// Respect ignore files (default true; `--no-ignore` turns it off).
+    pub respect_ignore: bool,
+    pub threads: usize,
+    /// Directory the config's `allow.paths` globs are relative to.
+    pub config_root: Option<PathBuf>,
+}
+
+/// `/`-separated display path without a leading `./`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    s.to_string()
+}
+
+impl FileSource {
+    /// Path of `p` relative to the config root, for `allow.paths`.
+    fn rel_to_config(&self, p: &Path) -> Option<String> {
+        let root = self.config_root.as_ref()?;
+        let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().ok()?.join(p) };
+        let abs = normalize(&abs);
+        abs.strip_prefix(root).ok().map(display_path)
+    }
+}
+
+/// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the disk.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl Source for FileSource {
+    fn run(&self, scanner: &Scanner, sink: &Sink) -> Result<()> {
+        for p in &self.paths {
+            if std::fs::symlink_metadata(p).is_err() {
+                bail!("{}: no such file or directory", p.display());
+            }
+        }
+        let Some((first, rest)) = self.paths.split_first() else {
+            return Ok(());
+        };
+        let mut wb = WalkBuilder::new(first);
+        for p in rest {
+            wb.add(p);
+        }
+        wb.hidden(false) // .env files are exactly what we are looking for
+            .parents(self.respect_ignore)
+            .ignore(self.respect_ignore)
+            .git_ignore(self.respect_ignore)
+            .git_global(self.respect_ignore)
+            .git_exclude(self.respect_ignore)
+            .require_git(false)
+            .follow_links(false)
+            .threads(self.threads.max(1))
+            .filter_entry(|e| e.file_name() != ".git" || e.depth() == 0);
+        if self.respect_ignore {
+            wb.add_custom_ignore_filename(IGNORE_FILE);
+        }
+        wb.build_parallel().run(|| {
+            let mut buf: Vec<u8> = Vec::new();
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        sink.warn(format!("{err}"));
+                        return WalkState::Continue;
+                    }
+                };
+                let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                if ft.is_dir() {
+                    return WalkState::Continue;
+                }
+                let path = entry.path();
+                let shown = display_path(path);
+                if ft.is_symlink() {
+                    if entry.depth() == 0 {
+                        // named on the command line: follow it
+                        self.scan_file(scanner, sink, path, &shown, &mut buf);
+                    }
+                    return WalkState::Continue;
+                }
+                if !ft.is_file() {
+                    sink.skip(shown, "not a regular file (device, socket or pipe)");
+                    return WalkState::Continue;
+                }
+                self.scan_file(scanner, sink, path, &shown, &mut buf);
+                WalkState::Continue
+            })
+        });
+        Ok(())
+    }
+}
+
+impl FileSource {
+    fn scan_file(&self, scanner: &Scanner, sink: &Sink, path: &Path, shown: &str, buf: &mut Vec<u8>) {
+        if let Some(rel) = self.rel_to_config(path) {
+            if scanner.config.path_allowed(&rel) {
+                sink.skip(shown, "allowed by allow.paths in the config");
+                return;
+            }
+        }
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                sink.warn(format!("{shown}: cannot open: {e}; not scanned"));
+                sink.skip(shown, format!("cannot open: {e}"));
+                return;
+            }
+        };
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut findings = Vec::new();
+        if len as usize > CHUNK_SIZE {
+            // peek for binary content first
+            let mut head = vec![0u8; 8192];
+            let n = read_up_to(&mut file, &mut head);
+            head.truncate(n);
+            if is_binary(&head) {
+                sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
+                return;
+            }
+            let reader = std::io::Cursor::new(head).chain(file);
+            match scan_reader(scanner, shown, reader, buf, &mut findings) {
+                Ok(n) => sink.count(n),
+                Err(e) => {
+                    sink.warn(format!("{shown}: read error: {e}; scanned partially"));
+                    sink.skip(shown, format!("read error: {e} (partially scanned)"));
+                }
+            }
+        } else {
+            buf.clear();
+            if let Err(e) = file.read_to_end(buf) {
+                sink.warn(format!("{shown}: read error: {e}; not scanned"));
+                sink.skip(shown, format!("read error: {e}"));
+                return;
+            }
+            if is_binary(buf) {
+                sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
+                return;
+            }
+            sink.count(buf.len() as u64);
+            scanner.scan_chunk(shown, buf, ChunkPos::whole(buf.len()), &mut findings);
+            if buf.capacity() > 4 * CHUNK_SIZE {
+                *buf = Vec::new(); // do not keep a huge allocation around
+            }
+        }
+        sink.add_findings(findings);
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    n
+}

@@ -1,0 +1,146 @@
+//! Sources produce blobs (bytes with a display path) and feed them to the scanner. Adding
+//! a source (git history, archives, logs) means one module implementing [`Source`].
+
+pub mod files;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::engine::{ChunkPos, Scanner};
+use crate::finding::Finding;
+use crate::matcher::MAX_WINDOW;
+
+/// Something that was not scanned, and why. Always reported (never skipped silently).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Where findings, counters and skip notes go; shared by all worker threads.
+#[derive(Default)]
+pub struct Sink {
+    findings: Mutex<Vec<Finding>>,
+    skipped: Mutex<Vec<Skipped>>,
+    warnings: Mutex<Vec<String>>,
+    pub blobs: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+impl Sink {
+    pub fn add_findings(&self, mut f: Vec<Finding>) {
+        if !f.is_empty() {
+            self.findings.lock().expect("poisoned").append(&mut f);
+        }
+    }
+
+    pub fn skip(&self, path: impl Into<String>, reason: impl Into<String>) {
+        self.skipped.lock().expect("poisoned").push(Skipped { path: path.into(), reason: reason.into() });
+    }
+
+    /// A problem that did not stop the scan (unreadable file, …); printed on stderr.
+    pub fn warn(&self, msg: impl Into<String>) {
+        self.warnings.lock().expect("poisoned").push(msg.into());
+    }
+
+    pub fn count(&self, bytes: u64) {
+        self.blobs.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Take everything collected.
+    pub fn finish(self) -> (Vec<Finding>, Vec<Skipped>, Vec<String>, u64, u64) {
+        let mut skipped = self.skipped.into_inner().expect("poisoned");
+        skipped.sort();
+        let mut warnings = self.warnings.into_inner().expect("poisoned");
+        warnings.sort();
+        (
+            self.findings.into_inner().expect("poisoned"),
+            skipped,
+            warnings,
+            self.blobs.into_inner(),
+            self.bytes.into_inner(),
+        )
+    }
+}
+
+/// A producer of blobs.
+pub trait Source {
+    /// Scan everything this source covers, sending results to `sink`.
+    fn run(&self, scanner: &Scanner, sink: &Sink) -> Result<()>;
+}
+
+/// Bytes are binary when the first 8 KiB hold a NUL byte (as git and ripgrep decide).
+pub fn is_binary(head: &[u8]) -> bool {
+    memchr::memchr(0, &head[..head.len().min(8192)]).is_some()
+}
+
+/// Files up to this size are scanned in one piece; larger ones in overlapping chunks.
+pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
+/// Overlap between chunks: longer than any rule's window so no match is cut in two.
+pub const CHUNK_OVERLAP: usize = 2 * MAX_WINDOW;
+
+/// Scan a reader in overlapping chunks of [`CHUNK_SIZE`], keeping line numbers and columns
+/// exact across chunk borders. `buf` is reused between calls.
+pub fn scan_reader(
+    scanner: &Scanner,
+    path: &str,
+    mut reader: impl std::io::Read,
+    buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) -> std::io::Result<u64> {
+    if buf.len() < CHUNK_SIZE + CHUNK_OVERLAP {
+        buf.resize(CHUNK_SIZE + CHUNK_OVERLAP, 0);
+    }
+    let cap = CHUNK_SIZE + CHUNK_OVERLAP;
+    let mut filled = 0usize; // bytes valid in buf
+    let mut total = 0u64;
+    let mut pos = ChunkPos::default();
+    let mut carried = 0usize; // bytes at buf start that were already in the previous chunk
+    loop {
+        // fill the buffer
+        let mut eof = false;
+        let before_fill = filled;
+        while filled < cap {
+            match reader.read(&mut buf[filled..cap]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        total += (filled - before_fill) as u64;
+        let data = &buf[..filled];
+        // matches starting in the last CHUNK_OVERLAP bytes belong to the next chunk
+        let accept_to = if eof { filled } else { filled - CHUNK_OVERLAP };
+        pos.accept_from = carried;
+        pos.accept_to = accept_to;
+        scanner.scan_chunk(path, data, pos, out);
+        if eof {
+            break;
+        }
+        // advance: keep the overlap at the front of the buffer
+        let keep_from = accept_to - CHUNK_OVERLAP.min(accept_to);
+        let consumed = &data[..keep_from];
+        let newlines = memchr::memchr_iter(b'\n', consumed).count() as u32;
+        match memchr::memrchr(b'\n', consumed) {
+            Some(i) => pos.col_base = char_count(&consumed[i + 1..]),
+            None => pos.col_base += char_count(consumed),
+        }
+        pos.line_base += newlines;
+        buf.copy_within(keep_from..filled, 0);
+        filled -= keep_from;
+        carried = accept_to - keep_from;
+    }
+    Ok(total)
+}
+
+fn char_count(b: &[u8]) -> u32 {
+    b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32
+}

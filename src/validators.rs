@@ -1,0 +1,347 @@
+//! Offline validators. Each takes a candidate secret (and, for generic rules, the assignment
+//! name) and either drops it with a reason or keeps it, possibly re-graded, with a note that
+//! the reports show ("checksum valid", "JWT role=service_role", …). Nothing here uses the
+//! network.
+
+use base64::Engine;
+
+use crate::examples::base62;
+use crate::filters;
+use crate::rules::{Precision, Severity, ValidatorKind};
+
+/// What a validator decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Report it; optional overrides and a note for the report.
+    Keep {
+        severity: Option<Severity>,
+        precision: Option<Precision>,
+        note: Option<String>,
+    },
+    /// Not a secret; the reason is used for debugging output.
+    Drop(String),
+}
+
+impl Verdict {
+    fn keep() -> Verdict {
+        Verdict::Keep { severity: None, precision: None, note: None }
+    }
+    fn note(note: impl Into<String>) -> Verdict {
+        Verdict::Keep { severity: None, precision: None, note: Some(note.into()) }
+    }
+    fn drop(reason: impl Into<String>) -> Verdict {
+        Verdict::Drop(reason.into())
+    }
+}
+
+/// Run validator `kind` on `secret`. `name` is the captured assignment name, if the rule has
+/// one (generic rules).
+pub fn validate(kind: ValidatorKind, secret: &str, name: Option<&str>) -> Verdict {
+    match kind {
+        ValidatorKind::GithubChecksum | ValidatorKind::NpmChecksum => checksum_token(secret),
+        ValidatorKind::Jwt => jwt(secret, false),
+        ValidatorKind::SupabaseJwt => jwt(secret, true),
+        ValidatorKind::Pem => pem(secret),
+        ValidatorKind::AwsKeyId => aws_key_id(secret),
+        ValidatorKind::Stripe => stripe(secret),
+        ValidatorKind::UrlPassword => url_password(secret, name),
+        ValidatorKind::Generic => generic(secret, name),
+    }
+}
+
+/// `prefix_` + 30 base62 + 6-character base62 CRC32 of those 30 characters, as GitHub
+/// and npm document for their token formats.
+fn checksum_token(secret: &str) -> Verdict {
+    let Some((_, body)) = secret.rsplit_once('_') else {
+        return Verdict::drop("no prefix");
+    };
+    if body.len() != 36 || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Verdict::drop("body is not 36 base62 characters");
+    }
+    let (entropy, check) = body.split_at(30);
+    if base62(crc32fast::hash(entropy.as_bytes()) as u64, 6) == check {
+        Verdict::Keep {
+            severity: None,
+            precision: Some(Precision::VeryHigh),
+            note: Some("checksum valid".into()),
+        }
+    } else {
+        Verdict::drop("checksum does not match: not an issued token")
+    }
+}
+
+fn b64_any(s: &str) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let t = s.trim();
+    URL_SAFE_NO_PAD
+        .decode(t)
+        .or_else(|_| URL_SAFE.decode(t))
+        .or_else(|_| STANDARD.decode(t))
+        .or_else(|_| STANDARD_NO_PAD.decode(t))
+        .ok()
+}
+
+/// Decode a JWT's header and payload. Returns `(header, payload)` JSON values.
+pub fn decode_jwt(token: &str) -> Option<(serde_json::Value, serde_json::Value)> {
+    let mut parts = token.split('.');
+    let h = parts.next()?;
+    let p = parts.next()?;
+    let header: serde_json::Value = serde_json::from_slice(&b64_any(h)?).ok()?;
+    let payload: serde_json::Value = serde_json::from_slice(&b64_any(p)?).ok()?;
+    if !header.is_object() || header.get("alg").is_none() || !payload.is_object() {
+        return None;
+    }
+    Some((header, payload))
+}
+
+fn jwt(secret: &str, supabase: bool) -> Verdict {
+    let Some((_, payload)) = decode_jwt(secret) else {
+        return Verdict::drop("not a decodable JWT");
+    };
+    let role = payload.get("role").and_then(|r| r.as_str()).unwrap_or("");
+    let iss = payload.get("iss").and_then(|r| r.as_str()).unwrap_or("");
+    let is_supabase = iss.contains("supabase") || payload.get("ref").is_some();
+    if role == "anon" && (supabase || is_supabase) {
+        return Verdict::drop("Supabase anon key: public by design");
+    }
+    if supabase || is_supabase {
+        if role == "service_role" {
+            return Verdict::Keep {
+                severity: Some(Severity::Critical),
+                precision: Some(Precision::VeryHigh),
+                note: Some("JWT role=service_role: bypasses row-level security".into()),
+            };
+        }
+        if supabase {
+            // a Supabase-shaped key with an unknown role: keep at the rule's grade
+            return Verdict::note(format!("JWT role={}", if role.is_empty() { "none" } else { role }));
+        }
+    }
+    let mut parts = Vec::new();
+    if !iss.is_empty() {
+        parts.push(format!("iss={iss}"));
+    }
+    if !role.is_empty() {
+        parts.push(format!("role={role}"));
+    }
+    let mut severity = None;
+    if let Some(exp) = payload.get("exp").and_then(|e| e.as_i64()) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        if exp < now {
+            parts.push("expired".into());
+            severity = Some(Severity::Low);
+        }
+    }
+    Verdict::Keep {
+        severity,
+        precision: None,
+        note: Some(if parts.is_empty() { "decodable JWT".into() } else { format!("JWT {}", parts.join(", ")) }),
+    }
+}
+
+fn pem(block: &str) -> Verdict {
+    let encrypted = block.contains("ENCRYPTED") || block.contains("Proc-Type: 4,ENCRYPTED");
+    let openssh = block.contains("OPENSSH PRIVATE KEY");
+    let pgp = block.contains("PGP PRIVATE KEY BLOCK");
+    // PEM blocks also appear inside JSON strings with `\n` escapes (service-account files).
+    let unescaped = block.replace("\\r\\n", "\n").replace("\\n", "\n");
+    let body: String = unescaped
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("-----") && !l.contains(':') && !l.starts_with('='))
+        .flat_map(|l| l.chars())
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        .collect();
+    if body.len() < 64 {
+        return Verdict::drop("PEM body too short to be a key");
+    }
+    if let Some(r) = filters::placeholder_reason(&body, false) {
+        return Verdict::drop(format!("PEM body is a placeholder ({r})"));
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(body.trim_end_matches('='))
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(body.trim_end_matches('=')))
+        .or_else(|_| base64::engine::general_purpose::STANDARD.decode(&body));
+    let Ok(der) = decoded else {
+        return Verdict::drop("PEM body is not base64");
+    };
+    if openssh {
+        if !der.starts_with(b"openssh-key-v1\0") {
+            return Verdict::drop("not an OpenSSH key container");
+        }
+        // cipher name follows the magic as a length-prefixed string
+        let enc = der.get(15..19).map(|l| u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize);
+        let cipher = enc.and_then(|n| der.get(19..19 + n)).unwrap_or(b"none");
+        if cipher != b"none" {
+            return Verdict::Keep {
+                severity: Some(Severity::High),
+                precision: Some(Precision::VeryHigh),
+                note: Some("passphrase-protected OpenSSH key".into()),
+            };
+        }
+        return Verdict::Keep { severity: None, precision: Some(Precision::VeryHigh), note: Some("unencrypted OpenSSH key".into()) };
+    }
+    if pgp {
+        return Verdict::Keep { severity: None, precision: Some(Precision::High), note: Some("PGP private key block".into()) };
+    }
+    if der.first() != Some(&0x30) {
+        return Verdict::drop("PEM body is not DER");
+    }
+    if encrypted {
+        return Verdict::Keep {
+            severity: Some(Severity::High),
+            precision: Some(Precision::VeryHigh),
+            note: Some("passphrase-protected key".into()),
+        };
+    }
+    Verdict::Keep { severity: None, precision: Some(Precision::VeryHigh), note: Some("unencrypted private key".into()) }
+}
+
+/// AWS access key ids: a four-letter prefix and 16 characters of the base32 alphabet.
+fn aws_key_id(secret: &str) -> Verdict {
+    if secret.len() != 20 {
+        return Verdict::drop("AWS key ids are 20 characters");
+    }
+    let (prefix, rest) = secret.split_at(4);
+    const PREFIXES: &[&str] = &["AKIA", "ASIA", "ABIA", "ACCA", "A3T"];
+    if !PREFIXES.iter().any(|p| prefix.starts_with(p)) {
+        return Verdict::drop("unknown AWS key id prefix");
+    }
+    if !rest.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)) {
+        return Verdict::drop("not base32: cannot be an AWS key id");
+    }
+    if prefix == "ASIA" {
+        return Verdict::note("temporary (STS) credentials");
+    }
+    Verdict::keep()
+}
+
+fn stripe(secret: &str) -> Verdict {
+    if secret.starts_with("pk_") {
+        return Verdict::drop("publishable key: public by design");
+    }
+    if secret.contains("_test_") {
+        return Verdict::Keep { severity: Some(Severity::Low), precision: None, note: Some("test-mode key".into()) };
+    }
+    Verdict::note(if secret.starts_with("rk_") { "restricted live key" } else { "live secret key" })
+}
+
+/// The password of a `scheme://user:password@host` URL.
+fn url_password(password: &str, user: Option<&str>) -> Verdict {
+    if filters::is_reference(password) {
+        return Verdict::drop("password is a reference");
+    }
+    if let Some(r) = filters::placeholder_reason(password, true) {
+        return Verdict::drop(format!("password is a placeholder ({r})"));
+    }
+    let lower = password.to_ascii_lowercase();
+    const DEFAULTS: &[&str] = &[
+        "postgres", "root", "pass", "guest", "mysql", "redis", "mongo", "user", "toor",
+        "rabbitmq", "pg", "db", "dev", "local", "docker", "sa", "1234", "12345678",
+    ];
+    if DEFAULTS.contains(&lower.as_str()) || user.is_some_and(|u| u.eq_ignore_ascii_case(password)) {
+        return Verdict::drop("well-known default password");
+    }
+    if password.len() < 6 {
+        return Verdict::drop("password too short to be a credential");
+    }
+    Verdict::keep()
+}
+
+/// Generic `name = value` secrets: the name must say secret, the value must look random and
+/// must not be a placeholder, a reference or code.
+fn generic(value: &str, name: Option<&str>) -> Verdict {
+    if let Some(name) = name {
+        if !filters::is_secret_name(name) {
+            return Verdict::drop("name does not denote a secret");
+        }
+    }
+    if filters::is_reference(value) {
+        return Verdict::drop("value is a reference");
+    }
+    if let Some(r) = filters::placeholder_reason(value, true) {
+        return Verdict::drop(format!("value is a placeholder ({r})"));
+    }
+    if filters::looks_like_code(value) {
+        return Verdict::drop("value is code, not data");
+    }
+    if filters::is_uuid(value) {
+        return Verdict::drop("value is a UUID");
+    }
+    if value.starts_with("http://") || value.starts_with("https://") {
+        return Verdict::drop("value is a URL");
+    }
+    if value.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':') {
+        return Verdict::drop("value is a number, version or date");
+    }
+    let entropy = filters::shannon_entropy(value.as_bytes());
+    let classes = filters::char_classes(value);
+    let random = (classes >= 2 && entropy >= 3.0) || (value.len() >= 20 && entropy >= 3.5);
+    if !random {
+        return Verdict::drop("value does not look random");
+    }
+    Verdict::keep()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::{github_style_token, jwt as make_jwt, pem as make_pem, Rng};
+
+    fn kept(v: &Verdict) -> bool {
+        matches!(v, Verdict::Keep { .. })
+    }
+
+    #[test]
+    fn github_checksum() {
+        let mut rng = Rng::new(1);
+        let tok = github_style_token(&mut rng, "ghp");
+        assert!(kept(&validate(ValidatorKind::GithubChecksum, &tok, None)));
+        let mut bad = tok.clone().into_bytes();
+        bad[10] = if bad[10] == b'a' { b'b' } else { b'a' };
+        let bad = String::from_utf8(bad).unwrap();
+        assert!(!kept(&validate(ValidatorKind::GithubChecksum, &bad, None)));
+    }
+
+    #[test]
+    fn supabase_roles() {
+        let mut rng = Rng::new(2);
+        let service = make_jwt(&mut rng, &[("iss", "supabase"), ("role", "service_role")]);
+        let anon = make_jwt(&mut rng, &[("iss", "supabase"), ("role", "anon")]);
+        match validate(ValidatorKind::SupabaseJwt, &service, None) {
+            Verdict::Keep { severity, .. } => assert_eq!(severity, Some(Severity::Critical)),
+            v => panic!("{v:?}"),
+        }
+        assert!(!kept(&validate(ValidatorKind::SupabaseJwt, &anon, None)));
+        assert!(!kept(&validate(ValidatorKind::Jwt, &anon, None)));
+        assert!(!kept(&validate(ValidatorKind::Jwt, "eyJhbGciOiJIUzI1NiJ9.bm90anNvbg.sig", None)));
+    }
+
+    #[test]
+    fn pem_structure() {
+        let mut rng = Rng::new(3);
+        let block = make_pem(&mut rng, "RSA PRIVATE KEY");
+        assert!(kept(&validate(ValidatorKind::Pem, &block, None)));
+        let fake = "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----";
+        assert!(!kept(&validate(ValidatorKind::Pem, fake, None)));
+    }
+
+    #[test]
+    fn aws_and_stripe() {
+        assert!(kept(&validate(ValidatorKind::AwsKeyId, "AKIAQ2XBVPLM7UYTR4KD", None)));
+        assert!(!kept(&validate(ValidatorKind::AwsKeyId, "AKIA0123456789018901", None)));
+        assert!(!kept(&validate(ValidatorKind::Stripe, "pk_live_abc", None)));
+    }
+
+    #[test]
+    fn generic_values() {
+        assert!(kept(&validate(ValidatorKind::Generic, "q8Zr2LmX0pV7", Some("DB_PASSWORD"))));
+        assert!(!kept(&validate(ValidatorKind::Generic, "q8Zr2LmX0pV7", Some("password_url"))));
+        assert!(!kept(&validate(ValidatorKind::Generic, "process.env.DB_PASSWORD", Some("password"))));
+        assert!(!kept(&validate(ValidatorKind::Generic, "your-password-here", Some("password"))));
+        assert!(!kept(&validate(ValidatorKind::Generic, "passwordConfirmation", Some("password"))));
+    }
+}
