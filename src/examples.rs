@@ -138,6 +138,12 @@ pub fn expand(text: &str, rng: &mut Rng) -> Result<String, String> {
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
+        // only `{{name…}}` is a template; `${{ secrets.X }}` and other braces stay literal
+        if !after.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            out.push_str("{{");
+            rest = after;
+            continue;
+        }
         let end = after
             .find("}}")
             .ok_or_else(|| format!("unclosed template in {text:?}"))?;

@@ -30,7 +30,7 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
     if lower.contains("example") {
         return Some("contains EXAMPLE");
     }
-    if has_long_run(value.as_bytes(), if strict { 4 } else { 6 }) {
+    if has_long_run(value.as_bytes(), if strict { 5 } else { 6 }) {
         return Some("repeated character run (xxxx…)");
     }
     if is_sequential(value.as_bytes()) {
@@ -48,10 +48,13 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
         const WORDS: &[&str] = &[
             "your", "sample", "fake", "mock", "test", "todo", "fixme", "secret", "password",
             "passwd", "token", "apikey", "api_key", "api-key", "notreal", "not-real", "foobar",
-            "lorem", "xxx", "***", "qwerty", "letmein", "abc123", "123456", "admin", "default",
+            "lorem", "***", "qwerty", "letmein", "abc123", "123456", "admin", "default",
             "invalid", "unused", "hidden", "masked", "none", "null", "undefined", "empty",
         ];
-        if WORDS.iter().any(|w| lower.contains(w)) {
+        // in a short value any of these words gives it away; in a long random-looking one a
+        // four-letter word can occur by chance, so there it must stand as a separate word
+        let short = value.len() <= 20;
+        if WORDS.iter().any(|w| if short { lower.contains(w) } else { contains_delimited(&lower, w) }) {
             return Some("placeholder or dictionary word");
         }
     }
@@ -106,9 +109,12 @@ pub fn looks_like_code(value: &str) -> bool {
     {
         return true;
     }
-    // identifiers with no digits: snake_case, kebab-case or camelCase words
+    // identifiers with no digits: snake_case, kebab-case or camelCase words; random letters
+    // switch case far more often than camelCase words do
     if b.iter().all(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'-') {
-        return true;
+        let letters: Vec<bool> = b.iter().filter(|c| c.is_ascii_alphabetic()).map(u8::is_ascii_uppercase).collect();
+        let switches = letters.windows(2).filter(|w| w[0] != w[1]).count();
+        return switches * 4 < letters.len();
     }
     false
 }
@@ -140,6 +146,17 @@ pub fn char_classes(value: &str) -> u32 {
         n += 1;
     }
     n
+}
+
+/// `word` occurs in `s` with a non-alphanumeric character (or the string's edge) on at least
+/// one side, as in `my-test-key` or `test_secret_value`.
+fn contains_delimited(s: &str, word: &str) -> bool {
+    let b = s.as_bytes();
+    s.match_indices(word).any(|(i, m)| {
+        let before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        let after = i + m.len() == b.len() || !b[i + m.len()].is_ascii_alphanumeric();
+        before || after
+    })
 }
 
 fn has_long_run(b: &[u8], n: usize) -> bool {
@@ -296,6 +313,8 @@ mod tests {
         assert!(looks_like_code("password_confirmation"));
         assert!(looks_like_code("/etc/secrets/db"));
         assert!(!looks_like_code("hunter2hunter2"));
+        assert!(!looks_like_code("HnPdGwKrCHvqlgNSjQZAYHLD"));
+        assert!(looks_like_code("passwordConfirmation"));
         assert!(is_uuid("123e4567-e89b-12d3-a456-426614174000"));
     }
 }
