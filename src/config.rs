@@ -79,7 +79,8 @@ impl Config {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else {
-            serde_yaml_ng::from_str(text).with_context(|| format!("{}: invalid config", path.display()))?
+            serde_yaml_ng::from_str(text)
+                .with_context(|| format!("{}: invalid config", path.display()))?
         };
         let mut severity = BTreeMap::new();
         for (id, s) in raw.severity {
@@ -94,7 +95,8 @@ impl Config {
             let mut b = GlobSetBuilder::new();
             for p in &raw.allow.paths {
                 let pat = p.trim_start_matches("./");
-                let g = Glob::new(pat).with_context(|| format!("{}: allow.paths: bad glob {p:?}", path.display()))?;
+                let g = Glob::new(pat)
+                    .with_context(|| format!("{}: allow.paths: bad glob {p:?}", path.display()))?;
                 b.add(g);
                 // a bare directory name allows everything below it, as in .gitignore
                 if !pat.contains('*') {
@@ -105,14 +107,18 @@ impl Config {
         };
         let mut allow_values = Vec::new();
         for v in &raw.allow.values {
-            allow_values
-                .push(Regex::new(v).map_err(|e| anyhow::anyhow!("{}: allow.values: bad regex {v:?}: {e}", path.display()))?);
+            allow_values.push(Regex::new(v).map_err(|e| {
+                anyhow::anyhow!("{}: allow.values: bad regex {v:?}: {e}", path.display())
+            })?);
         }
         let mut extra_rules = raw.rules;
         let base = path.parent().unwrap_or(Path::new("."));
         for f in &raw.rule_files {
             let p = base.join(f);
-            extra_rules.extend(rules::load_rule_file(&p).with_context(|| format!("{}: rule_files", path.display()))?);
+            extra_rules.extend(
+                rules::load_rule_file(&p)
+                    .with_context(|| format!("{}: rule_files", path.display()))?,
+            );
         }
         Ok(Config {
             source: Some(path.to_path_buf()),
@@ -129,13 +135,25 @@ impl Config {
     /// `.git`), or in `start` itself when it is not inside a repository.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let start = std::fs::canonicalize(start).ok()?;
-        let dir = if start.is_dir() { start.clone() } else { start.parent()?.to_path_buf() };
-        let root = dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(&dir);
-        CONFIG_NAMES.iter().map(|n| root.join(n)).find(|p| p.is_file())
+        let dir = if start.is_dir() {
+            start.clone()
+        } else {
+            start.parent()?.to_path_buf()
+        };
+        let root = dir
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&dir);
+        CONFIG_NAMES
+            .iter()
+            .map(|n| root.join(n))
+            .find(|p| p.is_file())
     }
 
     pub fn path_allowed(&self, rel_path: &str) -> bool {
-        self.allow_paths.as_ref().is_some_and(|g| g.is_match(rel_path))
+        self.allow_paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(rel_path))
     }
 
     pub fn value_allowed(&self, secret: &str) -> bool {

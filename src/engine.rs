@@ -30,7 +30,12 @@ pub struct ChunkPos {
 
 impl ChunkPos {
     pub fn whole(len: usize) -> ChunkPos {
-        ChunkPos { line_base: 0, col_base: 0, accept_from: 0, accept_to: len }
+        ChunkPos {
+            line_base: 0,
+            col_base: 0,
+            accept_from: 0,
+            accept_to: len,
+        }
     }
 }
 
@@ -50,11 +55,16 @@ impl Scanner {
 
     /// A scanner over exactly `specs` (minus the config's disabled rules).
     pub fn with_rules(specs: Vec<RuleSpec>, config: Config) -> Result<Scanner> {
-        let specs: Vec<RuleSpec> = specs.into_iter().filter(|s| !config.disable.contains(&s.id)).collect();
+        let specs: Vec<RuleSpec> = specs
+            .into_iter()
+            .filter(|s| !config.disable.contains(&s.id))
+            .collect();
         let rules = RuleSet::new(specs, |id| config.severity.get(id).copied())?;
         // user rules are compiled up front so a broken regex is an error, not a silent miss
         for r in &rules.rules {
-            if !rules::BUILTIN_RULE_FILES.is_empty() && config.extra_rules.iter().any(|e| e.id == r.spec.id) {
+            if !rules::BUILTIN_RULE_FILES.is_empty()
+                && config.extra_rules.iter().any(|e| e.id == r.spec.id)
+            {
                 r.check()?;
             }
         }
@@ -96,13 +106,20 @@ impl Scanner {
                 rule: rule.spec.clone(),
                 severity: m.severity,
                 precision: m.precision,
-                location: Location { path: path.to_string(), line, column, end_line, end_column },
+                location: Location {
+                    path: path.to_string(),
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                },
                 snippet: make_snippet(data, line_start, line_end, m, &raw),
                 secret: m.secret.clone(),
                 entropy: m.entropy,
                 note: m.note.clone(),
                 fingerprint: fp,
-                line_text: String::from_utf8_lossy(truncate_line(&data[line_start..line_end])).into_owned(),
+                line_text: String::from_utf8_lossy(truncate_line(&data[line_start..line_end]))
+                    .into_owned(),
             });
         }
     }
@@ -148,9 +165,7 @@ fn resolve_overlaps(mut raw: Vec<RawMatch>, rules: &RuleSet) -> Vec<RawMatch> {
 /// Remove findings with the same fingerprint (same rule, value and path), keeping the first
 /// by location. Sorts the result by path, line, column, rule.
 pub fn dedup_findings(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| {
-        (&a.location, &a.rule.id).cmp(&(&b.location, &b.rule.id))
-    });
+    findings.sort_by(|a, b| (&a.location, &a.rule.id).cmp(&(&b.location, &b.rule.id)));
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert(f.fingerprint.clone()));
 }
@@ -158,7 +173,11 @@ pub fn dedup_findings(findings: &mut Vec<Finding>) {
 fn line_bounds(data: &[u8], at: usize) -> (usize, usize) {
     let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
     let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
-    let end = if end > start && data[end - 1] == b'\r' { end - 1 } else { end };
+    let end = if end > start && data[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
     (start, end)
 }
 
@@ -182,7 +201,12 @@ struct LineCursor<'a> {
 
 impl<'a> LineCursor<'a> {
     fn new(data: &'a [u8]) -> Self {
-        LineCursor { data, at: 0, line: 0, line_start: 0 }
+        LineCursor {
+            data,
+            at: 0,
+            line: 0,
+            line_start: 0,
+        }
     }
 
     fn position(&mut self, off: usize) -> (u32, u32) {
@@ -205,7 +229,10 @@ fn end_position(data: &[u8], start: usize, end: usize, line0: u32, col0: u32) ->
     let span = &data[start..end];
     match memchr::memrchr(b'\n', span) {
         None => (line0, col0 + char_count(span)),
-        Some(i) => (line0 + memchr::memchr_iter(b'\n', span).count() as u32, char_count(&span[i + 1..])),
+        Some(i) => (
+            line0 + memchr::memchr_iter(b'\n', span).count() as u32,
+            char_count(&span[i + 1..]),
+        ),
     }
 }
 
@@ -266,7 +293,16 @@ fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &[RawMatch
         revealed.push('…');
     }
     // control characters (tabs, escapes) become spaces so the highlight offsets stay valid
-    let clean = |s: String| s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>();
+    let clean = |s: String| {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    };
     let text = clean(text);
-    Snippet { text, highlight_start: hs, highlight_end: he, revealed: Some(clean(revealed)) }
+    Snippet {
+        text,
+        highlight_start: hs,
+        highlight_end: he,
+        revealed: Some(clean(revealed)),
+    }
 }

@@ -37,24 +37,81 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
         return Some("sequential characters");
     }
     const MARKERS: &[&str] = &[
-        "your-", "your_", "yourkey", "yoursecret", "yourtoken", "placeholder", "changeme",
-        "change-me", "change_me", "replace_me", "replace-me", "replaceme", "insert_", "insert-",
-        "dummy", "redacted", "<", ">", "${", "{{", "}}", "%(", "#{", "…", "...",
+        "your-",
+        "your_",
+        "yourkey",
+        "yoursecret",
+        "yourtoken",
+        "placeholder",
+        "changeme",
+        "change-me",
+        "change_me",
+        "replace_me",
+        "replace-me",
+        "replaceme",
+        "insert_",
+        "insert-",
+        "dummy",
+        "redacted",
+        "<",
+        ">",
+        "${",
+        "{{",
+        "}}",
+        "%(",
+        "#{",
+        "…",
+        "...",
     ];
     if let Some(_m) = MARKERS.iter().find(|m| lower.contains(*m)) {
         return Some("placeholder text");
     }
     if strict {
         const WORDS: &[&str] = &[
-            "your", "sample", "fake", "mock", "test", "todo", "fixme", "secret", "password",
-            "passwd", "token", "apikey", "api_key", "api-key", "notreal", "not-real", "foobar",
-            "lorem", "***", "qwerty", "letmein", "abc123", "123456", "admin", "default",
-            "invalid", "unused", "hidden", "masked", "none", "null", "undefined", "empty",
+            "your",
+            "sample",
+            "fake",
+            "mock",
+            "test",
+            "todo",
+            "fixme",
+            "secret",
+            "password",
+            "passwd",
+            "token",
+            "apikey",
+            "api_key",
+            "api-key",
+            "notreal",
+            "not-real",
+            "foobar",
+            "lorem",
+            "***",
+            "qwerty",
+            "letmein",
+            "abc123",
+            "123456",
+            "admin",
+            "default",
+            "invalid",
+            "unused",
+            "hidden",
+            "masked",
+            "none",
+            "null",
+            "undefined",
+            "empty",
         ];
         // in a short value any of these words gives it away; in a long random-looking one a
         // four-letter word can occur by chance, so there it must stand as a separate word
         let short = value.len() <= 20;
-        if WORDS.iter().any(|w| if short { lower.contains(w) } else { contains_delimited(&lower, w) }) {
+        if WORDS.iter().any(|w| {
+            if short {
+                lower.contains(w)
+            } else {
+                contains_delimited(&lower, w)
+            }
+        }) {
             return Some("placeholder or dictionary word");
         }
     }
@@ -65,23 +122,54 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
 pub fn is_reference(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     const REFS: &[&str] = &[
-        "process.env", "import.meta.env", "os.environ", "os.getenv", "getenv(", "system.getenv",
-        "env[", "env(", "env.", "environ[", "secrets.", "vars.", "inputs.", "config.",
-        "settings.", "${", "$(", "{{", "%(", "#{", "vault:", "ssm:", "arn:aws:", "secretsmanager",
-        "keyvault", "secret_ref", "secretkeyref", "valuefrom", "@microsoft.keyvault",
+        "process.env",
+        "import.meta.env",
+        "os.environ",
+        "os.getenv",
+        "getenv(",
+        "system.getenv",
+        "env[",
+        "env(",
+        "env.",
+        "environ[",
+        "secrets.",
+        "vars.",
+        "inputs.",
+        "config.",
+        "settings.",
+        "${",
+        "$(",
+        "{{",
+        "%(",
+        "#{",
+        "vault:",
+        "ssm:",
+        "arn:aws:",
+        "secretsmanager",
+        "keyvault",
+        "secret_ref",
+        "secretkeyref",
+        "valuefrom",
+        "@microsoft.keyvault",
     ];
     if REFS.iter().any(|r| lower.contains(r)) {
         return true;
     }
     let b = value.as_bytes();
     // `$NAME`, `%NAME%`, `:name` style references
-    if b.first() == Some(&b'$') && b[1..].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+    if b.first() == Some(&b'$')
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
         return true;
     }
     if b.len() > 2
         && b[0] == b'%'
         && b[b.len() - 1] == b'%'
-        && b[1..b.len() - 1].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && b[1..b.len() - 1]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
     {
         return true;
     }
@@ -98,7 +186,11 @@ pub fn looks_like_code(value: &str) -> bool {
     if value.contains('(') || value.contains("->") || value.contains("::") {
         return true;
     }
-    if b[0] == b'/' || value.starts_with("./") || value.starts_with("../") || value.starts_with("~/") {
+    if b[0] == b'/'
+        || value.starts_with("./")
+        || value.starts_with("../")
+        || value.starts_with("~/")
+    {
         return true;
     }
     // dotted identifier path like this.config.password or req.body.token
@@ -111,8 +203,14 @@ pub fn looks_like_code(value: &str) -> bool {
     }
     // identifiers with no digits: snake_case, kebab-case or camelCase words; random letters
     // switch case far more often than camelCase words do
-    if b.iter().all(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'-') {
-        let letters: Vec<bool> = b.iter().filter(|c| c.is_ascii_alphabetic()).map(u8::is_ascii_uppercase).collect();
+    if b.iter()
+        .all(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'-')
+    {
+        let letters: Vec<bool> = b
+            .iter()
+            .filter(|c| c.is_ascii_alphabetic())
+            .map(u8::is_ascii_uppercase)
+            .collect();
         let switches = letters.windows(2).filter(|w| w[0] != w[1]).count();
         return switches * 4 < letters.len();
     }
@@ -227,24 +325,124 @@ pub fn is_secret_name(name: &str) -> bool {
         return false;
     };
     const META: &[&str] = &[
-        "url", "uri", "path", "file", "filename", "dir", "name", "id", "ids", "type", "length",
-        "len", "size", "header", "param", "parameter", "field", "format", "endpoint", "ttl",
-        "expiry", "expires", "expiration", "timeout", "count", "prefix", "version", "enabled",
-        "required", "policy", "rotation", "hash", "hashed", "digest", "salt", "min", "max",
-        "label", "hint", "placeholder", "regex", "pattern", "mode", "method", "provider",
-        "location", "ref", "reference", "env", "var", "arn", "index", "limit", "scope", "scopes",
-        "status", "error", "message", "msg", "text", "title", "description", "input", "button",
-        "reset", "confirm", "confirmation", "changed", "updated", "created", "at", "strength",
-        "validator", "validation", "rules", "manager", "store", "service", "client", "class",
-        "handler", "callback", "store", "storage", "cache", "usage", "secrets", "tokens",
-        "tokenizer", "keys", "list", "map", "set", "len", "kind", "source", "flag", "bits",
+        "url",
+        "uri",
+        "path",
+        "file",
+        "filename",
+        "dir",
+        "name",
+        "id",
+        "ids",
+        "type",
+        "length",
+        "len",
+        "size",
+        "header",
+        "param",
+        "parameter",
+        "field",
+        "format",
+        "endpoint",
+        "ttl",
+        "expiry",
+        "expires",
+        "expiration",
+        "timeout",
+        "count",
+        "prefix",
+        "version",
+        "enabled",
+        "required",
+        "policy",
+        "rotation",
+        "hash",
+        "hashed",
+        "digest",
+        "salt",
+        "min",
+        "max",
+        "label",
+        "hint",
+        "placeholder",
+        "regex",
+        "pattern",
+        "mode",
+        "method",
+        "provider",
+        "location",
+        "ref",
+        "reference",
+        "env",
+        "var",
+        "arn",
+        "index",
+        "limit",
+        "scope",
+        "scopes",
+        "status",
+        "error",
+        "message",
+        "msg",
+        "text",
+        "title",
+        "description",
+        "input",
+        "button",
+        "reset",
+        "confirm",
+        "confirmation",
+        "changed",
+        "updated",
+        "created",
+        "at",
+        "strength",
+        "validator",
+        "validation",
+        "rules",
+        "manager",
+        "store",
+        "service",
+        "client",
+        "class",
+        "handler",
+        "callback",
+        "store",
+        "storage",
+        "cache",
+        "usage",
+        "secrets",
+        "tokens",
+        "tokenizer",
+        "keys",
+        "list",
+        "map",
+        "set",
+        "len",
+        "kind",
+        "source",
+        "flag",
+        "bits",
     ];
     if META.contains(&last.as_str()) {
         return false;
     }
     const SECRET: &[&str] = &[
-        "secret", "password", "passwd", "pwd", "passphrase", "token", "apikey", "credential",
-        "credentials", "pass", "auth", "authtoken", "accesstoken", "secretkey", "privatekey",
+        "secret",
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "token",
+        "apikey",
+        "credential",
+        "credentials",
+        "pass",
+        "auth",
+        "authtoken",
+        "accesstoken",
+        "secretkey",
+        "privatekey",
     ];
     if words.iter().any(|w| SECRET.contains(&w.as_str())) {
         return true;
@@ -253,9 +451,25 @@ pub fn is_secret_name(name: &str) -> bool {
         p[1] == "key"
             && matches!(
                 p[0].as_str(),
-                "api" | "private" | "secret" | "access" | "auth" | "signing" | "encryption"
-                    | "master" | "client" | "app" | "license" | "service" | "account" | "admin"
-                    | "webhook" | "session" | "jwt" | "hmac" | "crypt"
+                "api"
+                    | "private"
+                    | "secret"
+                    | "access"
+                    | "auth"
+                    | "signing"
+                    | "encryption"
+                    | "master"
+                    | "client"
+                    | "app"
+                    | "license"
+                    | "service"
+                    | "account"
+                    | "admin"
+                    | "webhook"
+                    | "session"
+                    | "jwt"
+                    | "hmac"
+                    | "crypt"
             )
     })
 }
@@ -295,7 +509,10 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(name_words("dbPassword"), vec!["db", "password"]);
-        assert_eq!(name_words("AWS_SECRET_ACCESS_KEY"), vec!["aws", "secret", "access", "key"]);
+        assert_eq!(
+            name_words("AWS_SECRET_ACCESS_KEY"),
+            vec!["aws", "secret", "access", "key"]
+        );
         assert_eq!(name_words("OAuthToken"), vec!["o", "auth", "token"]);
         assert!(is_secret_name("DB_PASSWORD"));
         assert!(is_secret_name("apiKey"));

@@ -82,7 +82,11 @@ pub fn hex(bytes: &[u8]) -> String {
 pub fn redact(secret: &str) -> String {
     let n = secret.chars().count();
     let show = if n < 12 { 0 } else { (n / 4).min(6) };
-    let mut out: String = secret.chars().take(show).filter(|c| !c.is_control()).collect();
+    let mut out: String = secret
+        .chars()
+        .take(show)
+        .filter(|c| !c.is_control())
+        .collect();
     out.push_str("*****");
     out
 }

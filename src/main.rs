@@ -14,7 +14,11 @@ use leakgate::rules::{self, Severity};
 use leakgate::source::{files::FileSource, Sink, Source};
 
 #[derive(Parser)]
-#[command(name = "leakgate", version, about = "Find exposed secrets and launch-blocking configuration before you ship.")]
+#[command(
+    name = "leakgate",
+    version,
+    about = "Find exposed secrets and launch-blocking configuration before you ship."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -115,9 +119,9 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     if matches!(s.to_ascii_lowercase().as_str(), "none" | "never" | "off") {
         return Ok(FailOn(None));
     }
-    Severity::parse(s)
-        .map(|s| FailOn(Some(s)))
-        .ok_or_else(|| format!("unknown severity {s:?}: use info, low, medium, high, critical or none"))
+    Severity::parse(s).map(|s| FailOn(Some(s))).ok_or_else(|| {
+        format!("unknown severity {s:?}: use info, low, medium, high, critical or none")
+    })
 }
 
 fn main() -> ExitCode {
@@ -125,7 +129,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => cmd_scan(args),
         Command::Rules(RulesCommand::List { format, config }) => cmd_rules_list(format, config),
-        Command::Rules(RulesCommand::Test { files, rounds, seed }) => cmd_rules_test(files, rounds, seed),
+        Command::Rules(RulesCommand::Test {
+            files,
+            rounds,
+            seed,
+        }) => cmd_rules_test(files, rounds, seed),
     };
     match result {
         Ok(code) => code,
@@ -149,7 +157,11 @@ fn load_config(explicit: Option<&PathBuf>, start: &std::path::Path) -> Result<Co
 
 fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let config = load_config(args.out.config.as_ref(), &paths[0])?;
     let config_root = config
         .source
@@ -157,8 +169,15 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         .and_then(|p| std::fs::canonicalize(p).ok())
         .and_then(|p| p.parent().map(|d| d.to_path_buf()));
     let scanner = Scanner::new(config)?;
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let source = FileSource { paths: paths.clone(), respect_ignore: !args.no_ignore, threads, config_root };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let source = FileSource {
+        paths: paths.clone(),
+        respect_ignore: !args.no_ignore,
+        threads,
+        config_root,
+    };
     let sink = Sink::default();
     source.run(&scanner, &sink)?;
     let targets = paths.iter().map(|p| p.display().to_string()).collect();
@@ -166,7 +185,13 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
 }
 
 /// Dedup, print the report and notes, and compute the exit code.
-fn finish(scanner: Scanner, sink: Sink, targets: Vec<String>, started: std::time::Instant, out: &OutputArgs) -> Result<ExitCode> {
+fn finish(
+    scanner: Scanner,
+    sink: Sink,
+    targets: Vec<String>,
+    started: std::time::Instant,
+    out: &OutputArgs,
+) -> Result<ExitCode> {
     let (mut findings, skipped, warnings, files, bytes) = sink.finish();
     dedup_findings(&mut findings);
     let result = ScanResult {
@@ -195,7 +220,8 @@ fn finish(scanner: Scanner, sink: Sink, targets: Vec<String>, started: std::time
         Some(path) => {
             let mut buf = Vec::new();
             reporter.write(&result, &opts, &mut buf)?;
-            std::fs::write(path, buf).with_context(|| format!("{}: cannot write report", path.display()))?;
+            std::fs::write(path, buf)
+                .with_context(|| format!("{}: cannot write report", path.display()))?;
         }
         None => {
             let stdout = std::io::stdout();
@@ -211,7 +237,11 @@ fn finish(scanner: Scanner, sink: Sink, targets: Vec<String>, started: std::time
         Some(min) => result.findings.iter().any(|f| f.severity >= min),
         None => false,
     };
-    Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Skipped files and warnings go to stderr so they never mix with a machine-readable report.
@@ -229,7 +259,8 @@ fn print_notes(r: &ScanResult, opts: &ReportOptions) {
         }
         return;
     }
-    let mut reasons: std::collections::BTreeMap<&str, (usize, &str)> = std::collections::BTreeMap::new();
+    let mut reasons: std::collections::BTreeMap<&str, (usize, &str)> =
+        std::collections::BTreeMap::new();
     for s in &r.skipped {
         let key = s.reason.split(" (").next().unwrap_or(&s.reason);
         reasons.entry(key).or_insert((0, &s.path)).0 += 1;
@@ -249,13 +280,20 @@ fn cmd_rules_list(format: ListFormat, config: Option<PathBuf>) -> Result<ExitCod
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Json => {
-            let specs: Vec<&rules::RuleSpec> = scanner.rules.rules.iter().map(|r| &*r.spec).collect();
+            let specs: Vec<&rules::RuleSpec> =
+                scanner.rules.rules.iter().map(|r| &*r.spec).collect();
             serde_json::to_writer_pretty(&mut out, &specs)?;
             writeln!(out)?;
         }
         ListFormat::Text => {
             for r in &scanner.rules.rules {
-                writeln!(out, "{:<44} {:<8} {}", r.spec.id, r.severity.as_str(), r.spec.name)?;
+                writeln!(
+                    out,
+                    "{:<44} {:<8} {}",
+                    r.spec.id,
+                    r.severity.as_str(),
+                    r.spec.name
+                )?;
             }
             writeln!(out, "{} rules", scanner.rules.len())?;
         }
@@ -275,7 +313,10 @@ fn cmd_rules_test(files: Vec<PathBuf>, rounds: usize, seed: Option<u64>) -> Resu
             mine.extend(rules::load_rule_file(f)?);
         }
         let ids: Vec<String> = mine.iter().map(|r| r.id.clone()).collect();
-        let mut all: Vec<_> = builtin.into_iter().filter(|b| !ids.contains(&b.id)).collect();
+        let mut all: Vec<_> = builtin
+            .into_iter()
+            .filter(|b| !ids.contains(&b.id))
+            .collect();
         all.extend(mine);
         (all, ids)
     };
@@ -291,5 +332,9 @@ fn cmd_rules_test(files: Vec<PathBuf>, rounds: usize, seed: Option<u64>) -> Resu
         failures.len(),
         if failures.len() == 1 { "" } else { "s" }
     )?;
-    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

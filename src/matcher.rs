@@ -57,7 +57,11 @@ impl CompiledRule {
 
     fn allow(&self) -> &[Regex] {
         self.allow.get_or_init(|| {
-            self.spec.allow.iter().filter_map(|p| build_regex(p).ok()).collect()
+            self.spec
+                .allow
+                .iter()
+                .filter_map(|p| build_regex(p).ok())
+                .collect()
         })
     }
 
@@ -68,11 +72,16 @@ impl CompiledRule {
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("rule `{}`: invalid pattern", self.spec.id))?;
         let re = self.regex().expect("checked");
-        if re.group_info().to_index(regex_automata::PatternID::ZERO, "secret").is_none() {
+        if re
+            .group_info()
+            .to_index(regex_automata::PatternID::ZERO, "secret")
+            .is_none()
+        {
             anyhow::bail!("rule `{}`: pattern has no `secret` group", self.spec.id);
         }
         for p in &self.spec.allow {
-            build_regex(p).with_context(|| format!("rule `{}`: invalid allow pattern {p:?}", self.spec.id))?;
+            build_regex(p)
+                .with_context(|| format!("rule `{}`: invalid allow pattern {p:?}", self.spec.id))?;
         }
         Ok(())
     }
@@ -80,7 +89,11 @@ impl CompiledRule {
 
 fn build_regex(pattern: &str) -> Result<Regex> {
     Regex::builder()
-        .syntax(regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .unicode(false)
+                .utf8(false),
+        )
         .build(pattern)
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -109,7 +122,10 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Build from specs; `severity_of` returns a config override for a rule id.
-    pub fn new(specs: Vec<RuleSpec>, severity_of: impl Fn(&str) -> Option<Severity>) -> Result<RuleSet> {
+    pub fn new(
+        specs: Vec<RuleSpec>,
+        severity_of: impl Fn(&str) -> Option<Severity>,
+    ) -> Result<RuleSet> {
         let mut keywords: Vec<String> = Vec::new();
         let mut kw_rules: Vec<Vec<u32>> = Vec::new();
         let mut index = std::collections::HashMap::new();
@@ -134,7 +150,11 @@ impl RuleSet {
             .match_kind(MatchKind::Standard)
             .build(&keywords)
             .context("building keyword automaton")?;
-        Ok(RuleSet { rules, ac, kw_rules })
+        Ok(RuleSet {
+            rules,
+            ac,
+            kw_rules,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -185,9 +205,17 @@ impl RuleSet {
                 re.search_captures(&input, c);
                 let Some(m) = c.get_match() else { break };
                 // advance; guard against empty matches
-                at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
-                let Some(sec) = c.get_group_by_name("secret") else { continue };
-                let name = c.get_group_by_name("name").map(|sp| &data[sp.start..sp.end]);
+                at = if m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.end() + 1
+                };
+                let Some(sec) = c.get_group_by_name("secret") else {
+                    continue;
+                };
+                let name = c
+                    .get_group_by_name("name")
+                    .map(|sp| &data[sp.start..sp.end]);
                 if let Some(rm) = self.accept(ri as usize, data, sec.start, sec.end, name) {
                     out.push(rm);
                 }
@@ -200,7 +228,8 @@ impl RuleSet {
         for k in first..out.len() {
             if kept > first {
                 let prev = &out[kept - 1];
-                if prev.rule == out[k].rule && prev.start == out[k].start && prev.end == out[k].end {
+                if prev.rule == out[k].rule && prev.start == out[k].start && prev.end == out[k].end
+                {
                     continue;
                 }
             }
@@ -211,7 +240,14 @@ impl RuleSet {
     }
 
     /// Apply entropy, placeholders, allow-lists and the validator to one candidate.
-    fn accept(&self, ri: usize, data: &[u8], start: usize, end: usize, name: Option<&[u8]>) -> Option<RawMatch> {
+    fn accept(
+        &self,
+        ri: usize,
+        data: &[u8],
+        start: usize,
+        end: usize,
+        name: Option<&[u8]>,
+    ) -> Option<RawMatch> {
         let rule = &self.rules[ri];
         let spec = &rule.spec;
         let bytes = &data[start..end];
@@ -225,7 +261,9 @@ impl RuleSet {
                 return None;
             }
         }
-        if spec.validator != Some(ValidatorKind::Pem) && filters::placeholder_reason(&secret, false).is_some() {
+        if spec.validator != Some(ValidatorKind::Pem)
+            && filters::placeholder_reason(&secret, false).is_some()
+        {
             return None;
         }
         if rule.allow().iter().any(|a| a.is_match(bytes)) {
@@ -238,7 +276,11 @@ impl RuleSet {
             let name = name.map(String::from_utf8_lossy);
             match validators::validate(kind, &secret, name.as_deref()) {
                 Verdict::Drop(_) => return None,
-                Verdict::Keep { severity: s, precision: p, note: n } => {
+                Verdict::Keep {
+                    severity: s,
+                    precision: p,
+                    note: n,
+                } => {
                     // a config override of the rule's severity wins over the validator's
                     if rule.severity == spec.severity {
                         severity = s.unwrap_or(severity);
@@ -248,7 +290,16 @@ impl RuleSet {
                 }
             }
         }
-        Some(RawMatch { rule: ri, start, end, secret, severity, precision, note, entropy })
+        Some(RawMatch {
+            rule: ri,
+            start,
+            end,
+            secret,
+            severity,
+            precision,
+            note,
+            entropy,
+        })
     }
 }
 
@@ -265,7 +316,11 @@ mod tests {
 
     #[test]
     fn windows_respect_word_boundaries_outside_the_window() {
-        let rs = RuleSet::new(vec![spec("t", "tok_", r"\b(?P<secret>tok_[a-z0-9]{12})\b")], |_| None).unwrap();
+        let rs = RuleSet::new(
+            vec![spec("t", "tok_", r"\b(?P<secret>tok_[a-z0-9]{12})\b")],
+            |_| None,
+        )
+        .unwrap();
         let mut out = Vec::new();
         // the `\b` before tok_ must see the `x` that lies outside the window start
         let pad = "a".repeat(200);

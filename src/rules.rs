@@ -166,7 +166,8 @@ pub struct RuleFile {
 }
 
 /// Rule files compiled into the binary: `(file name, YAML text)`.
-pub const BUILTIN_RULE_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// Parse a YAML rule file's text. `origin` names the file in error messages.
 pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {

@@ -17,14 +17,29 @@ pub struct Failure {
 
 /// Test `under_test` (rule ids) against a scanner built from `all` rules. Each example is
 /// expanded `rounds` times with fresh random data from `seed`.
-pub fn run(all: Vec<RuleSpec>, under_test: &[String], rounds: usize, seed: u64) -> Result<(usize, Vec<Failure>)> {
+pub fn run(
+    all: Vec<RuleSpec>,
+    under_test: &[String],
+    rounds: usize,
+    seed: u64,
+) -> Result<(usize, Vec<Failure>)> {
     let scanner = Scanner::with_rules(all, Config::default())?;
     let mut rng = Rng::new(seed);
     let mut failures = Vec::new();
     let mut checked = 0;
-    for rule in scanner.rules.rules.iter().filter(|r| under_test.contains(&r.spec.id)) {
+    for rule in scanner
+        .rules
+        .rules
+        .iter()
+        .filter(|r| under_test.contains(&r.spec.id))
+    {
         let spec = &rule.spec;
-        let fail = |failures: &mut Vec<Failure>, m: String| failures.push(Failure { rule: spec.id.clone(), message: m });
+        let fail = |failures: &mut Vec<Failure>, m: String| {
+            failures.push(Failure {
+                rule: spec.id.clone(),
+                message: m,
+            })
+        };
         if let Err(e) = rule.check() {
             fail(&mut failures, format!("{e:#}"));
             continue;
@@ -47,11 +62,20 @@ pub fn run(all: Vec<RuleSpec>, under_test: &[String], rounds: usize, seed: u64) 
                         }
                     };
                     let mut found = Vec::new();
-                    scanner.scan_chunk("example", text.as_bytes(), ChunkPos::whole(text.len()), &mut found);
+                    scanner.scan_chunk(
+                        "example",
+                        text.as_bytes(),
+                        ChunkPos::whole(text.len()),
+                        &mut found,
+                    );
                     let mine = found.iter().filter(|f| f.rule.id == spec.id).count();
                     if mine != want {
                         let others: Vec<&str> = found.iter().map(|f| f.rule.id.as_str()).collect();
-                        let kind = if want == 1 { "example" } else { "negative example" };
+                        let kind = if want == 1 {
+                            "example"
+                        } else {
+                            "negative example"
+                        };
                         fail(
                             &mut failures,
                             format!(

@@ -24,10 +24,18 @@ pub enum Verdict {
 
 impl Verdict {
     fn keep() -> Verdict {
-        Verdict::Keep { severity: None, precision: None, note: None }
+        Verdict::Keep {
+            severity: None,
+            precision: None,
+            note: None,
+        }
     }
     fn note(note: impl Into<String>) -> Verdict {
-        Verdict::Keep { severity: None, precision: None, note: Some(note.into()) }
+        Verdict::Keep {
+            severity: None,
+            precision: None,
+            note: Some(note.into()),
+        }
     }
     fn drop(reason: impl Into<String>) -> Verdict {
         Verdict::Drop(reason.into())
@@ -114,7 +122,10 @@ fn jwt(secret: &str, supabase: bool) -> Verdict {
         }
         if supabase {
             // a Supabase-shaped key with an unknown role: keep at the rule's grade
-            return Verdict::note(format!("JWT role={}", if role.is_empty() { "none" } else { role }));
+            return Verdict::note(format!(
+                "JWT role={}",
+                if role.is_empty() { "none" } else { role }
+            ));
         }
     }
     let mut parts = Vec::new();
@@ -138,7 +149,11 @@ fn jwt(secret: &str, supabase: bool) -> Verdict {
     Verdict::Keep {
         severity,
         precision: None,
-        note: Some(if parts.is_empty() { "decodable JWT".into() } else { format!("JWT {}", parts.join(", ")) }),
+        note: Some(if parts.is_empty() {
+            "decodable JWT".into()
+        } else {
+            format!("JWT {}", parts.join(", "))
+        }),
     }
 }
 
@@ -163,7 +178,9 @@ fn pem(block: &str) -> Verdict {
     }
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(body.trim_end_matches('='))
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(body.trim_end_matches('=')))
+        .or_else(|_| {
+            base64::engine::general_purpose::STANDARD_NO_PAD.decode(body.trim_end_matches('='))
+        })
         .or_else(|_| base64::engine::general_purpose::STANDARD.decode(&body));
     let Ok(der) = decoded else {
         return Verdict::drop("PEM body is not base64");
@@ -173,7 +190,9 @@ fn pem(block: &str) -> Verdict {
             return Verdict::drop("not an OpenSSH key container");
         }
         // cipher name follows the magic as a length-prefixed string
-        let enc = der.get(15..19).map(|l| u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize);
+        let enc = der
+            .get(15..19)
+            .map(|l| u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize);
         let cipher = enc.and_then(|n| der.get(19..19 + n)).unwrap_or(b"none");
         if cipher != b"none" {
             return Verdict::Keep {
@@ -182,10 +201,18 @@ fn pem(block: &str) -> Verdict {
                 note: Some("passphrase-protected OpenSSH key".into()),
             };
         }
-        return Verdict::Keep { severity: None, precision: Some(Precision::VeryHigh), note: Some("unencrypted OpenSSH key".into()) };
+        return Verdict::Keep {
+            severity: None,
+            precision: Some(Precision::VeryHigh),
+            note: Some("unencrypted OpenSSH key".into()),
+        };
     }
     if pgp {
-        return Verdict::Keep { severity: None, precision: Some(Precision::High), note: Some("PGP private key block".into()) };
+        return Verdict::Keep {
+            severity: None,
+            precision: Some(Precision::High),
+            note: Some("PGP private key block".into()),
+        };
     }
     if der.first() != Some(&0x30) {
         return Verdict::drop("PEM body is not DER");
@@ -197,7 +224,11 @@ fn pem(block: &str) -> Verdict {
             note: Some("passphrase-protected key".into()),
         };
     }
-    Verdict::Keep { severity: None, precision: Some(Precision::VeryHigh), note: Some("unencrypted private key".into()) }
+    Verdict::Keep {
+        severity: None,
+        precision: Some(Precision::VeryHigh),
+        note: Some("unencrypted private key".into()),
+    }
 }
 
 /// AWS access key ids: a four-letter prefix and 16 characters of the base32 alphabet.
@@ -210,7 +241,10 @@ fn aws_key_id(secret: &str) -> Verdict {
     if !PREFIXES.iter().any(|p| prefix.starts_with(p)) {
         return Verdict::drop("unknown AWS key id prefix");
     }
-    if !rest.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)) {
+    if !rest
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+    {
         return Verdict::drop("not base32: cannot be an AWS key id");
     }
     if prefix == "ASIA" {
@@ -224,9 +258,17 @@ fn stripe(secret: &str) -> Verdict {
         return Verdict::drop("publishable key: public by design");
     }
     if secret.contains("_test_") {
-        return Verdict::Keep { severity: Some(Severity::Low), precision: None, note: Some("test-mode key".into()) };
+        return Verdict::Keep {
+            severity: Some(Severity::Low),
+            precision: None,
+            note: Some("test-mode key".into()),
+        };
     }
-    Verdict::note(if secret.starts_with("rk_") { "restricted live key" } else { "live secret key" })
+    Verdict::note(if secret.starts_with("rk_") {
+        "restricted live key"
+    } else {
+        "live secret key"
+    })
 }
 
 /// The password of a `scheme://user:password@host` URL.
@@ -239,10 +281,11 @@ fn url_password(password: &str, user: Option<&str>) -> Verdict {
     }
     let lower = password.to_ascii_lowercase();
     const DEFAULTS: &[&str] = &[
-        "postgres", "root", "pass", "guest", "mysql", "redis", "mongo", "user", "toor",
-        "rabbitmq", "pg", "db", "dev", "local", "docker", "sa", "1234", "12345678",
+        "postgres", "root", "pass", "guest", "mysql", "redis", "mongo", "user", "toor", "rabbitmq",
+        "pg", "db", "dev", "local", "docker", "sa", "1234", "12345678",
     ];
-    if DEFAULTS.contains(&lower.as_str()) || user.is_some_and(|u| u.eq_ignore_ascii_case(password)) {
+    if DEFAULTS.contains(&lower.as_str()) || user.is_some_and(|u| u.eq_ignore_ascii_case(password))
+    {
         return Verdict::drop("well-known default password");
     }
     if password.len() < 6 {
@@ -274,7 +317,10 @@ fn generic(value: &str, name: Option<&str>) -> Verdict {
     if value.starts_with("http://") || value.starts_with("https://") {
         return Verdict::drop("value is a URL");
     }
-    if value.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':') {
+    if value
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':')
+    {
         return Verdict::drop("value is a number, version or date");
     }
     let entropy = filters::shannon_entropy(value.as_bytes());
@@ -319,7 +365,11 @@ mod tests {
         }
         assert!(!kept(&validate(ValidatorKind::SupabaseJwt, &anon, None)));
         assert!(!kept(&validate(ValidatorKind::Jwt, &anon, None)));
-        assert!(!kept(&validate(ValidatorKind::Jwt, "eyJhbGciOiJIUzI1NiJ9.bm90anNvbg.sig", None)));
+        assert!(!kept(&validate(
+            ValidatorKind::Jwt,
+            "eyJhbGciOiJIUzI1NiJ9.bm90anNvbg.sig",
+            None
+        )));
     }
 
     #[test]
@@ -333,17 +383,45 @@ mod tests {
 
     #[test]
     fn aws_and_stripe() {
-        assert!(kept(&validate(ValidatorKind::AwsKeyId, "AKIAQ2XBVPLM7UYTR4KD", None)));
-        assert!(!kept(&validate(ValidatorKind::AwsKeyId, "AKIA0123456789018901", None)));
+        assert!(kept(&validate(
+            ValidatorKind::AwsKeyId,
+            "AKIAQ2XBVPLM7UYTR4KD",
+            None
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::AwsKeyId,
+            "AKIA0123456789018901",
+            None
+        )));
         assert!(!kept(&validate(ValidatorKind::Stripe, "pk_live_abc", None)));
     }
 
     #[test]
     fn generic_values() {
-        assert!(kept(&validate(ValidatorKind::Generic, "q8Zr2LmX0pV7", Some("DB_PASSWORD"))));
-        assert!(!kept(&validate(ValidatorKind::Generic, "q8Zr2LmX0pV7", Some("password_url"))));
-        assert!(!kept(&validate(ValidatorKind::Generic, "process.env.DB_PASSWORD", Some("password"))));
-        assert!(!kept(&validate(ValidatorKind::Generic, "your-password-here", Some("password"))));
-        assert!(!kept(&validate(ValidatorKind::Generic, "passwordConfirmation", Some("password"))));
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "q8Zr2LmX0pV7",
+            Some("DB_PASSWORD")
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "q8Zr2LmX0pV7",
+            Some("password_url")
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "process.env.DB_PASSWORD",
+            Some("password")
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "your-password-here",
+            Some("password")
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "passwordConfirmation",
+            Some("password")
+        )));
     }
 }

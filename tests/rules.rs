@@ -12,7 +12,8 @@ fn every_rule_passes_its_examples() {
     let ids: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
     let mut report = String::new();
     for &seed in SEEDS {
-        let (checked, failures) = leakgate::ruletest::run(rules.clone(), &ids, 3, seed).expect("scanner builds");
+        let (checked, failures) =
+            leakgate::ruletest::run(rules.clone(), &ids, 3, seed).expect("scanner builds");
         assert!(checked > 0);
         for f in failures {
             report.push_str(&format!("{}: {}\n", f.rule, f.message));
@@ -25,18 +26,35 @@ fn every_rule_passes_its_examples() {
 fn every_rule_has_both_kinds_of_examples_and_remediation() {
     for r in builtin_rules().unwrap() {
         assert!(!r.examples.is_empty(), "{} has no examples", r.id);
-        assert!(!r.negative_examples.is_empty(), "{} has no negative_examples", r.id);
-        assert!(!r.remediation.trim().is_empty(), "{} has no remediation", r.id);
-        assert!(!r.description.trim().is_empty(), "{} has no description", r.id);
+        assert!(
+            !r.negative_examples.is_empty(),
+            "{} has no negative_examples",
+            r.id
+        );
+        assert!(
+            !r.remediation.trim().is_empty(),
+            "{} has no remediation",
+            r.id
+        );
+        assert!(
+            !r.description.trim().is_empty(),
+            "{} has no description",
+            r.id
+        );
     }
 }
 
 #[test]
 fn a_rule_without_negative_examples_fails_the_rule_test() {
-    let mut r = builtin_rules().unwrap().into_iter().find(|r| r.id == "openai-project-key").unwrap();
+    let mut r = builtin_rules()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == "openai-project-key")
+        .unwrap();
     r.id = "copy-without-negatives".into();
     r.negative_examples.clear();
-    let (_, failures) = leakgate::ruletest::run(vec![r], &["copy-without-negatives".to_string()], 1, 1).unwrap();
+    let (_, failures) =
+        leakgate::ruletest::run(vec![r], &["copy-without-negatives".to_string()], 1, 1).unwrap();
     assert_eq!(failures.len(), 1);
     assert!(failures[0].message.contains("negative_examples"));
 }

@@ -69,7 +69,10 @@ impl Reporter for Json {
         }
         let doc = Doc {
             version: 1,
-            tool: Tool { name: "leakgate", version: env!("CARGO_PKG_VERSION") },
+            tool: Tool {
+                name: "leakgate",
+                version: env!("CARGO_PKG_VERSION"),
+            },
             summary: Summary {
                 findings: r.findings.len(),
                 files_scanned: r.files_scanned,

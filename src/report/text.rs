@@ -25,7 +25,11 @@ fn sev_style(s: Severity) -> Style {
 impl Reporter for Text {
     fn write(&self, r: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> Result<()> {
         let paint = |st: Style, s: &str| -> String {
-            if opts.color { format!("{}{s}{}", st.render(), st.render_reset()) } else { s.to_string() }
+            if opts.color {
+                format!("{}{s}{}", st.render(), st.render_reset())
+            } else {
+                s.to_string()
+            }
         };
         let bold = Style::new().bold();
         let dim = Style::new().dimmed();
@@ -47,19 +51,30 @@ impl Reporter for Text {
                 paint(sev_style(f.severity), &sev),
                 paint(bold, &f.rule.name),
                 f.rule.id,
-                f.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+                f.note
+                    .as_deref()
+                    .map(|n| format!(" — {n}"))
+                    .unwrap_or_default()
             )?;
             let snippet = opts.snippet(f);
             let (hs, he) = if opts.reveal {
                 // the revealed snippet has the secret at the same start; length differs
                 let start = f.snippet.highlight_start;
-                (start, start + f.secret.lines().next().unwrap_or("").chars().count())
+                (
+                    start,
+                    start + f.secret.lines().next().unwrap_or("").chars().count(),
+                )
             } else {
                 (f.snippet.highlight_start, f.snippet.highlight_end)
             };
             writeln!(out, "      {snippet}")?;
             if he > hs {
-                writeln!(out, "      {}{}", " ".repeat(hs), paint(sev_style(f.severity), &"^".repeat(he - hs)))?;
+                writeln!(
+                    out,
+                    "      {}{}",
+                    " ".repeat(hs),
+                    paint(sev_style(f.severity), &"^".repeat(he - hs))
+                )?;
             }
             writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?;
             let first_line = f.rule.remediation.lines().next().unwrap_or("");
@@ -75,18 +90,32 @@ impl Reporter for Text {
         for f in &r.findings {
             counts[f.severity as usize] += 1;
         }
-        let parts: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
-            .iter()
-            .filter(|s| counts[**s as usize] > 0)
-            .map(|s| format!("{} {}", counts[*s as usize], s))
-            .collect();
+        let parts: Vec<String> = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ]
+        .iter()
+        .filter(|s| counts[**s as usize] > 0)
+        .map(|s| format!("{} {}", counts[*s as usize], s))
+        .collect();
         let mb = r.bytes_scanned as f64 / 1e6;
         let head = if r.findings.is_empty() {
-            paint(Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), "no secrets found")
+            paint(
+                Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+                "no secrets found",
+            )
         } else {
             paint(
                 Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
-                &format!("{} finding{} ({})", r.findings.len(), if r.findings.len() == 1 { "" } else { "s" }, parts.join(", ")),
+                &format!(
+                    "{} finding{} ({})",
+                    r.findings.len(),
+                    if r.findings.len() == 1 { "" } else { "s" },
+                    parts.join(", ")
+                ),
             )
         };
         writeln!(

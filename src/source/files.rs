@@ -35,7 +35,11 @@ impl FileSource {
     /// Path of `p` relative to the config root, for `allow.paths`.
     fn rel_to_config(&self, p: &Path) -> Option<String> {
         let root = self.config_root.as_ref()?;
-        let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().ok()?.join(p) };
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(p)
+        };
         let abs = normalize(&abs);
         abs.strip_prefix(root).ok().map(display_path)
     }
@@ -93,7 +97,9 @@ impl Source for FileSource {
                         return WalkState::Continue;
                     }
                 };
-                let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                let Some(ft) = entry.file_type() else {
+                    return WalkState::Continue;
+                };
                 if ft.is_dir() {
                     return WalkState::Continue;
                 }
@@ -119,7 +125,14 @@ impl Source for FileSource {
 }
 
 impl FileSource {
-    fn scan_file(&self, scanner: &Scanner, sink: &Sink, path: &Path, shown: &str, buf: &mut Vec<u8>) {
+    fn scan_file(
+        &self,
+        scanner: &Scanner,
+        sink: &Sink,
+        path: &Path,
+        shown: &str,
+        buf: &mut Vec<u8>,
+    ) {
         if let Some(rel) = self.rel_to_config(path) {
             if scanner.config.path_allowed(&rel) {
                 sink.skip(shown, "allowed by allow.paths in the config");

@@ -38,7 +38,10 @@ impl Sink {
     }
 
     pub fn skip(&self, path: impl Into<String>, reason: impl Into<String>) {
-        self.skipped.lock().expect("poisoned").push(Skipped { path: path.into(), reason: reason.into() });
+        self.skipped.lock().expect("poisoned").push(Skipped {
+            path: path.into(),
+            reason: reason.into(),
+        });
     }
 
     /// A problem that did not stop the scan (unreadable file, …); printed on stderr.
