@@ -75,7 +75,7 @@ impl Scanner {
     /// `path` is the display path; config path allow-lists are checked by the caller.
     pub fn scan_chunk(&self, path: &str, data: &[u8], pos: ChunkPos, out: &mut Vec<Finding>) {
         let mut raw = Vec::new();
-        self.rules.scan(data, &mut raw);
+        self.rules.scan(data, is_code_path(path), &mut raw);
         raw.retain(|m| m.start >= pos.accept_from && m.start < pos.accept_to);
         if raw.is_empty() {
             return;
@@ -122,6 +122,22 @@ impl Scanner {
                     .into_owned(),
             });
         }
+    }
+}
+
+/// Source files, where an unquoted right-hand side is an expression, not a literal value.
+pub fn is_code_path(path: &str) -> bool {
+    const CODE: &[&str] = &[
+        "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "map", "py", "rb", "go", "java",
+        "kt", "kts", "scala", "groovy", "cs", "fs", "vb", "php", "swift", "rs", "c", "h", "cc",
+        "cpp", "cxx", "hpp", "hh", "m", "mm", "dart", "lua", "pl", "pm", "r", "jl", "ex", "exs",
+        "erl", "clj", "vue", "svelte", "astro", "json", "jsonc", "json5", "ipynb", "sol", "zig",
+        "nim", "hx",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => CODE.contains(&ext.to_ascii_lowercase().as_str()),
+        _ => false,
     }
 }
 

@@ -154,6 +154,20 @@ pub fn expand(text: &str, rng: &mut Rng) -> Result<String, String> {
     Ok(out)
 }
 
+/// `n` characters of `set`, drawn again (up to 64 times) while the draw itself looks like a
+/// placeholder: uniform random data sometimes contains `000000`, `dummy` or `12345678`, which
+/// every rule drops by design, and a rule example must not fail on such a draw.
+fn random_value(rng: &mut Rng, set: &[u8], n: usize) -> String {
+    let mut s = rng.string(set, n);
+    for _ in 0..64 {
+        if crate::filters::placeholder_reason(&s, true).is_none() {
+            break;
+        }
+        s = rng.string(set, n);
+    }
+    s
+}
+
 fn expand_one(t: &str, rng: &mut Rng) -> Result<String, String> {
     let (kind, arg) = t.split_once(':').unwrap_or((t, ""));
     let count = |a: &str| -> Result<usize, String> {
@@ -174,7 +188,7 @@ fn expand_one(t: &str, rng: &mut Rng) -> Result<String, String> {
         _ => None,
     };
     if let Some(set) = set {
-        return Ok(rng.string(set, count(arg)?));
+        return Ok(random_value(rng, set, count(arg)?));
     }
     match kind {
         "chars" => {
@@ -184,7 +198,7 @@ fn expand_one(t: &str, rng: &mut Rng) -> Result<String, String> {
             if set.is_empty() {
                 return Err(format!("template {{{{{t}}}}}: empty set"));
             }
-            Ok(rng.string(set.as_bytes(), count(n)?))
+            Ok(random_value(rng, set.as_bytes(), count(n)?))
         }
         "github" => Ok(github_style_token(rng, arg)),
         "jwt" => {

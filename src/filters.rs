@@ -30,7 +30,7 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
     if lower.contains("example") {
         return Some("contains EXAMPLE");
     }
-    if has_long_run(value.as_bytes(), if strict { 5 } else { 6 }) {
+    if has_long_run(value.as_bytes(), if strict { 5 } else { 6 }, !strict) {
         return Some("repeated character run (xxxx…)");
     }
     if is_sequential(value.as_bytes()) {
@@ -86,6 +86,7 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
             "not-real",
             "foobar",
             "lorem",
+            "xxx",
             "***",
             "qwerty",
             "letmein",
@@ -109,7 +110,7 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
             if short {
                 lower.contains(w)
             } else {
-                contains_delimited(&lower, w)
+                contains_delimited(value, &lower, w)
             }
         }) {
             return Some("placeholder or dictionary word");
@@ -217,6 +218,103 @@ pub fn looks_like_code(value: &str) -> bool {
     false
 }
 
+/// True for values made of identifier words: `cellPaddingBlock`, `AuthInternal`,
+/// `exports.dataproc_v1`, `DOMTokenListPrototype`. Random strings split into short
+/// vowel-less pieces (`HnPdGwKr…`) or mix digits into words (`a8f3k2…`), so they fail.
+/// A single word with trailing digits (`Summer2024`) is not an identifier: it is a typical
+/// weak password.
+pub fn is_identifier_like(value: &str) -> bool {
+    // leading sigils and path/namespace separators are common in identifiers and error codes
+    let body = value.trim_start_matches(['@', '?', '#', '$', '!', ':']);
+    if body.is_empty()
+        || !body.bytes().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'.' | b'-' | b'/' | b'#' | b':')
+        })
+    {
+        return false;
+    }
+    // long runs of capitals without separators are not CONSTANT_CASE names, they are data
+    let mut caps = 0;
+    for c in body.bytes() {
+        caps = if c.is_ascii_uppercase() { caps + 1 } else { 0 };
+        if caps >= 7 {
+            return false;
+        }
+    }
+    let words = name_words(body);
+    if words.is_empty() {
+        return true;
+    }
+    const VOWELLESS: &[&str] = &[
+        "fn", "db", "ctx", "cb", "js", "ts", "px", "rgb", "xml", "html", "src", "dst", "msg",
+        "str", "pkg", "cfg", "cmd", "tmp", "sql", "http", "https", "sdk", "jwt", "xhr", "css",
+        "dns", "tcp", "tls", "ssl", "wss", "mjs", "cjs", "dts", "svg", "png", "rpc", "grpc", "std",
+        "lvl", "nth", "pct", "qty", "cms", "crm", "mfa", "pwd", "nls", "btn", "hdr", "jsx", "tsx",
+        "scss", "mdx", "yml", "cdn", "ctrl", "vm", "fs", "rx",
+    ];
+    let mut letters_total = 0;
+    let mut letters_in_words = 0;
+    let mut vowels = 0;
+    for w in &words {
+        let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        if letters.is_empty() {
+            if w.len() > 4 {
+                return false; // long digit runs are data, not names
+            }
+            continue;
+        }
+        if letters.len() > 20 || !letters.bytes().all(|c| c.is_ascii_alphabetic()) {
+            return false;
+        }
+        letters_total += letters.len();
+        if VOWELLESS.contains(&letters) {
+            letters_in_words += letters.len();
+        } else if letters.len() >= 3 {
+            // real words have vowels and short consonant clusters (`strength` has four);
+            // random chunks like `hvqlg` or `rnikkzr` do not
+            if !letters.bytes().any(is_vowel)
+                || max_consonant_run(letters) > 4
+                || (letters.len() >= 5
+                    && max_consonant_run(letters) > 3
+                    && !letters.ends_with("ngth")
+                    && !letters.ends_with("ngths"))
+            {
+                return false;
+            }
+            letters_in_words += letters.len();
+            vowels += letters.bytes().filter(|c| is_vowel(*c)).count();
+        }
+        // one- and two-letter pieces (`bg`, `sm`, `v`) are allowed but do not count as words
+    }
+    // most letters must sit in real-looking words; random mixed case splits into short pieces
+    if letters_in_words * 10 < letters_total * 7 {
+        return false;
+    }
+    // English identifiers are mostly 25–40% vowels; random letters average 23%
+    if letters_in_words >= 8 && vowels * 5 < letters_in_words {
+        return false;
+    }
+    let has_digit = body.bytes().any(|c| c.is_ascii_digit());
+    !has_digit || words.len() >= 2
+}
+
+fn is_vowel(c: u8) -> bool {
+    b"aeiouy".contains(&c)
+}
+
+fn max_consonant_run(letters: &str) -> usize {
+    let (mut run, mut max) = (0, 0);
+    for c in letters.bytes() {
+        if is_vowel(c) {
+            run = 0;
+        } else {
+            run += 1;
+            max = max.max(run);
+        }
+    }
+    max
+}
+
 /// True for a canonical UUID (8-4-4-4-12 hex).
 pub fn is_uuid(value: &str) -> bool {
     let b = value.as_bytes();
@@ -248,19 +346,24 @@ pub fn char_classes(value: &str) -> u32 {
 
 /// `word` occurs in `s` with a non-alphanumeric character (or the string's edge) on at least
 /// one side, as in `my-test-key` or `test_secret_value`.
-fn contains_delimited(s: &str, word: &str) -> bool {
-    let b = s.as_bytes();
-    s.match_indices(word).any(|(i, m)| {
-        let before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        let after = i + m.len() == b.len() || !b[i + m.len()].is_ascii_alphanumeric();
+fn contains_delimited(value: &str, lower: &str, word: &str) -> bool {
+    let b = value.as_bytes();
+    let camel_start = |i: usize| b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase();
+    let camel_end = |j: usize| b[j].is_ascii_uppercase() && b[j - 1].is_ascii_lowercase();
+    lower.match_indices(word).any(|(i, m)| {
+        let j = i + m.len();
+        let before = i == 0 || !b[i - 1].is_ascii_alphanumeric() || camel_start(i);
+        let after =
+            j == b.len() || !b[j].is_ascii_alphanumeric() || camel_end(j) || b[j].is_ascii_digit();
         before || after
     })
 }
 
-fn has_long_run(b: &[u8], n: usize) -> bool {
+fn has_long_run(b: &[u8], n: usize, skip_a: bool) -> bool {
     let mut run = 1;
     for w in b.windows(2) {
-        if w[0] == w[1] && w[0] != b'=' {
+        // `=` is base64 padding; in base64 tokens `AAAA…` encodes zero bytes (macaroons, DER)
+        if w[0] == w[1] && w[0] != b'=' && !(skip_a && w[0] == b'A') {
             run += 1;
             if run >= n {
                 return true;
@@ -303,6 +406,7 @@ pub fn name_words(name: &str) -> Vec<String> {
         let boundary = c.is_ascii_uppercase()
             && i > 0
             && (chars[i - 1].is_ascii_lowercase()
+                || chars[i - 1].is_ascii_digit()
                 || (chars[i - 1].is_ascii_uppercase()
                     && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())));
         if boundary && !cur.is_empty() {
@@ -427,6 +531,32 @@ pub fn is_secret_name(name: &str) -> bool {
     if META.contains(&last.as_str()) {
         return false;
     }
+    // opaque pagination/idempotency tokens and anti-forgery tokens are not credentials
+    const NOT_CREDENTIALS: &[&str] = &[
+        "next",
+        "continuation",
+        "page",
+        "pagination",
+        "cursor",
+        "sync",
+        "marker",
+        "csrf",
+        "xsrf",
+        "idempotency",
+        "previous",
+        "prev",
+        "start",
+        "resume",
+    ];
+    if words.iter().any(|w| NOT_CREDENTIALS.contains(&w.as_str())) {
+        return false;
+    }
+    if words
+        .windows(2)
+        .any(|p| p[0] == "client" && p[1] == "token")
+    {
+        return false;
+    }
     const SECRET: &[&str] = &[
         "secret",
         "password",
@@ -494,6 +624,8 @@ mod tests {
         assert!(placeholder_reason("changeme", true).is_some());
         assert!(placeholder_reason("abcdefghijklmnop", false).is_some());
         assert!(placeholder_reason("q8Zr2LmX0pV7nT4sW1yB", true).is_none());
+        assert!(placeholder_reason("SomeKindOfPassword123!@#", true).is_some());
+        assert!(placeholder_reason("Zq8Zr2LmX0pV7nT4sW1yBtestq8Zr2LmX0", true).is_none());
     }
 
     #[test]
@@ -521,6 +653,8 @@ mod tests {
         assert!(!is_secret_name("tokenizer"));
         assert!(!is_secret_name("api_key_id"));
         assert!(!is_secret_name("monkey"));
+        assert!(!is_secret_name("NextContinuationToken"));
+        assert!(!is_secret_name("ClientToken"));
     }
 
     #[test]
@@ -533,5 +667,21 @@ mod tests {
         assert!(!looks_like_code("HnPdGwKrCHvqlgNSjQZAYHLD"));
         assert!(looks_like_code("passwordConfirmation"));
         assert!(is_uuid("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(is_identifier_like("cellPaddingBlock"));
+        assert!(is_identifier_like("DOMTokenListPrototype"));
+        assert!(is_identifier_like("exports.dataproc_v1"));
+        assert!(is_identifier_like("textFontSizeSM"));
+        assert!(is_identifier_like("oauth2Client"));
+        assert!(is_identifier_like("?InterpolationInJSX"));
+        assert!(is_identifier_like("auth/credential-already-in-use"));
+        assert!(is_identifier_like("identitytoolkit#ResetPasswordResponse"));
+        assert!(is_identifier_like("@brackets.interpolation"));
+        assert!(!is_identifier_like("HnPdGwKrCHvqlgNSjQZAYHLD"));
+        assert!(!is_identifier_like("a94a8fe5ccb19ba61c4c0873d391e987"));
+        assert!(!is_identifier_like("Summer2024"));
+        assert!(!is_identifier_like("a2TTJPYRnikkzrVf79"));
+        assert!(is_identifier_like("cellPaddingBlock"));
+        assert!(is_identifier_like("headerSortActiveBg"));
+        assert!(!is_identifier_like("q8Zr2LmX0pV7"));
     }
 }

@@ -29,6 +29,7 @@ pub struct CompiledRule {
     pub severity: Severity,
     regex: OnceLock<std::result::Result<Regex, String>>,
     allow: OnceLock<Vec<Regex>>,
+    context_allow: OnceLock<Vec<Regex>>,
     before: usize,
     after: usize,
 }
@@ -42,6 +43,7 @@ impl CompiledRule {
             spec: Arc::new(spec),
             regex: OnceLock::new(),
             allow: OnceLock::new(),
+            context_allow: OnceLock::new(),
             before,
             after,
         }
@@ -65,6 +67,16 @@ impl CompiledRule {
         })
     }
 
+    fn context_allow(&self) -> &[Regex] {
+        self.context_allow.get_or_init(|| {
+            self.spec
+                .context_allow
+                .iter()
+                .filter_map(|p| build_regex(p).ok())
+                .collect()
+        })
+    }
+
     /// Compile everything now; returns the first error. Used by `rules test` and at load
     /// time for user rules so a broken regex is reported up front, naming the rule.
     pub fn check(&self) -> Result<()> {
@@ -79,7 +91,7 @@ impl CompiledRule {
         {
             anyhow::bail!("rule `{}`: pattern has no `secret` group", self.spec.id);
         }
-        for p in &self.spec.allow {
+        for p in self.spec.allow.iter().chain(&self.spec.context_allow) {
             build_regex(p)
                 .with_context(|| format!("rule `{}`: invalid allow pattern {p:?}", self.spec.id))?;
         }
@@ -110,6 +122,14 @@ pub struct RawMatch {
     pub precision: Precision,
     pub note: Option<String>,
     pub entropy: f64,
+}
+
+/// A regex match before filtering: the `secret` span and the optional `name` and quote.
+struct Candidate<'a> {
+    start: usize,
+    end: usize,
+    name: Option<&'a [u8]>,
+    quoted: bool,
 }
 
 /// The compiled rule set.
@@ -148,6 +168,7 @@ impl RuleSet {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
             .context("building keyword automaton")?;
         Ok(RuleSet {
@@ -166,7 +187,8 @@ impl RuleSet {
     }
 
     /// Find every match in `data`. Matches are sorted by start offset and deduplicated.
-    pub fn scan(&self, data: &[u8], out: &mut Vec<RawMatch>) {
+    /// `code_file`: the data is source code, where unquoted values are expressions.
+    pub fn scan(&self, data: &[u8], code_file: bool, out: &mut Vec<RawMatch>) {
         // 1. keyword hits -> windows per rule
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
         for hit in self.ac.find_overlapping_iter(data) {
@@ -216,7 +238,14 @@ impl RuleSet {
                 let name = c
                     .get_group_by_name("name")
                     .map(|sp| &data[sp.start..sp.end]);
-                if let Some(rm) = self.accept(ri as usize, data, sec.start, sec.end, name) {
+                let quoted = c.get_group_by_name("q").is_some();
+                let cand = Candidate {
+                    start: sec.start,
+                    end: sec.end,
+                    name,
+                    quoted,
+                };
+                if let Some(rm) = self.accept(ri as usize, data, cand, code_file) {
                     out.push(rm);
                 }
             }
@@ -244,10 +273,15 @@ impl RuleSet {
         &self,
         ri: usize,
         data: &[u8],
-        start: usize,
-        end: usize,
-        name: Option<&[u8]>,
+        cand: Candidate<'_>,
+        code_file: bool,
     ) -> Option<RawMatch> {
+        let Candidate {
+            start,
+            end,
+            name,
+            quoted,
+        } = cand;
         let rule = &self.rules[ri];
         let spec = &rule.spec;
         let bytes = &data[start..end];
@@ -269,12 +303,28 @@ impl RuleSet {
         if rule.allow().iter().any(|a| a.is_match(bytes)) {
             return None;
         }
+        if !rule.context_allow().is_empty() {
+            let from = start.saturating_sub(200);
+            let from = memchr::memrchr(b'\n', &data[from..start]).map_or(from, |i| from + i + 1);
+            if rule
+                .context_allow()
+                .iter()
+                .any(|a| a.is_match(&data[from..end]))
+            {
+                return None;
+            }
+        }
         let mut severity = rule.severity;
         let mut precision = spec.precision;
         let mut note = None;
         if let Some(kind) = spec.validator {
             let name = name.map(String::from_utf8_lossy);
-            match validators::validate(kind, &secret, name.as_deref()) {
+            let ctx = validators::Context {
+                name: name.as_deref(),
+                quoted,
+                code_file,
+            };
+            match validators::validate(kind, &secret, ctx) {
                 Verdict::Drop(_) => return None,
                 Verdict::Keep {
                     severity: s,
@@ -325,7 +375,7 @@ mod tests {
         // the `\b` before tok_ must see the `x` that lies outside the window start
         let pad = "a".repeat(200);
         let data = format!("{pad}xtok_a1b2c3d4e5f6 tok_q1w2e3r4t5y6");
-        rs.scan(data.as_bytes(), &mut out);
+        rs.scan(data.as_bytes(), false, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].secret, "tok_q1w2e3r4t5y6");
     }
@@ -334,7 +384,7 @@ mod tests {
     fn dedupes_overlapping_windows() {
         let rs = RuleSet::new(vec![spec("t", "k", r"(?P<secret>k[0-9]{10})")], |_| None).unwrap();
         let mut out = Vec::new();
-        rs.scan(b"k9381726450 k9381726451", &mut out);
+        rs.scan(b"k9381726450 k9381726451", false, &mut out);
         assert_eq!(out.len(), 2);
     }
 }

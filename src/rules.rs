@@ -134,6 +134,10 @@ pub struct RuleSpec {
     /// Regexes; a `secret` value matching any of them is not reported.
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Regexes matched against the text from up to 200 bytes before the secret (same line)
+    /// through its end; a match drops the candidate (e.g. public badge tokens in URLs).
+    #[serde(default)]
+    pub context_allow: Vec<String>,
     #[serde(default)]
     pub validator: Option<ValidatorKind>,
     /// Bytes searched before a keyword hit (default 64).

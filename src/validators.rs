@@ -42,9 +42,20 @@ impl Verdict {
     }
 }
 
-/// Run validator `kind` on `secret`. `name` is the captured assignment name, if the rule has
-/// one (generic rules).
-pub fn validate(kind: ValidatorKind, secret: &str, name: Option<&str>) -> Verdict {
+/// What the matcher knows about a candidate besides its value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The rule's `name` group: an assignment target (generic rules) or a URL's user name.
+    pub name: Option<&'a str>,
+    /// The value was enclosed in quotes (the rule's optional `q` group matched).
+    pub quoted: bool,
+    /// The file is source code (JS, TS, Python, …) rather than configuration.
+    pub code_file: bool,
+}
+
+/// Run validator `kind` on `secret`.
+pub fn validate(kind: ValidatorKind, secret: &str, ctx: Context<'_>) -> Verdict {
+    let name = ctx.name;
     match kind {
         ValidatorKind::GithubChecksum | ValidatorKind::NpmChecksum => checksum_token(secret),
         ValidatorKind::Jwt => jwt(secret, false),
@@ -53,7 +64,7 @@ pub fn validate(kind: ValidatorKind, secret: &str, name: Option<&str>) -> Verdic
         ValidatorKind::AwsKeyId => aws_key_id(secret),
         ValidatorKind::Stripe => stripe(secret),
         ValidatorKind::UrlPassword => url_password(secret, name),
-        ValidatorKind::Generic => generic(secret, name),
+        ValidatorKind::Generic => generic(secret, ctx),
     }
 }
 
@@ -106,8 +117,17 @@ fn jwt(secret: &str, supabase: bool) -> Verdict {
     let Some((_, payload)) = decode_jwt(secret) else {
         return Verdict::drop("not a decodable JWT");
     };
+    // the sample token on jwt.io and in countless tutorials
+    if payload.get("sub").and_then(|v| v.as_str()) == Some("1234567890")
+        || payload.get("name").and_then(|v| v.as_str()) == Some("John Doe")
+    {
+        return Verdict::drop("the well-known jwt.io sample token");
+    }
     let role = payload.get("role").and_then(|r| r.as_str()).unwrap_or("");
     let iss = payload.get("iss").and_then(|r| r.as_str()).unwrap_or("");
+    if iss == "supabase-demo" {
+        return Verdict::drop("the public demo key of the local Supabase CLI stack");
+    }
     let is_supabase = iss.contains("supabase") || payload.get("ref").is_some();
     if role == "anon" && (supabase || is_supabase) {
         return Verdict::drop("Supabase anon key: public by design");
@@ -173,8 +193,13 @@ fn pem(block: &str) -> Verdict {
     if body.len() < 64 {
         return Verdict::drop("PEM body too short to be a key");
     }
-    if let Some(r) = filters::placeholder_reason(&body, false) {
-        return Verdict::drop(format!("PEM body is a placeholder ({r})"));
+    // DER is full of zero bytes, so runs of `A` are normal here; look for text placeholders
+    let lower = body.to_ascii_lowercase();
+    if ["xxxx", "example", "your", "redacted", "placeholder"]
+        .iter()
+        .any(|p| lower.contains(p))
+    {
+        return Verdict::drop("PEM body is a placeholder");
     }
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(body.trim_end_matches('='))
@@ -214,15 +239,16 @@ fn pem(block: &str) -> Verdict {
             note: Some("PGP private key block".into()),
         };
     }
-    if der.first() != Some(&0x30) {
-        return Verdict::drop("PEM body is not DER");
-    }
     if encrypted {
+        // legacy `Proc-Type: 4,ENCRYPTED` bodies are ciphertext, not DER
         return Verdict::Keep {
             severity: Some(Severity::High),
             precision: Some(Precision::VeryHigh),
             note: Some("passphrase-protected key".into()),
         };
+    }
+    if der.first() != Some(&0x30) {
+        return Verdict::drop("PEM body is not DER");
     }
     Verdict::Keep {
         severity: None,
@@ -272,7 +298,9 @@ fn stripe(secret: &str) -> Verdict {
 }
 
 /// The password of a `scheme://user:password@host` URL.
-fn url_password(password: &str, user: Option<&str>) -> Verdict {
+fn url_password(raw: &str, user: Option<&str>) -> Verdict {
+    let decoded = percent_decode(raw);
+    let password = decoded.as_str();
     if filters::is_reference(password) {
         return Verdict::drop("password is a reference");
     }
@@ -294,10 +322,36 @@ fn url_password(password: &str, user: Option<&str>) -> Verdict {
     Verdict::keep()
 }
 
+/// Decode `%XX` escapes (invalid escapes stay as they are).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Generic `name = value` secrets: the name must say secret, the value must look random and
 /// must not be a placeholder, a reference or code.
-fn generic(value: &str, name: Option<&str>) -> Verdict {
-    if let Some(name) = name {
+fn generic(value: &str, ctx: Context<'_>) -> Verdict {
+    if ctx.code_file && !ctx.quoted {
+        return Verdict::drop("unquoted value in source code is an expression");
+    }
+    if value.starts_with('=') {
+        return Verdict::drop("comparison, not an assignment");
+    }
+    if let Some(name) = ctx.name {
         if !filters::is_secret_name(name) {
             return Verdict::drop("name does not denote a secret");
         }
@@ -314,14 +368,37 @@ fn generic(value: &str, name: Option<&str>) -> Verdict {
     if filters::is_uuid(value) {
         return Verdict::drop("value is a UUID");
     }
+    // an identifier with digits in a config file (`Summer2024`, `sigv4Auth`) is more likely a
+    // weak password than a reference; in code, quoted identifiers are enum values and keys
+    let has_digit = value.bytes().any(|b| b.is_ascii_digit());
+    if (ctx.code_file || !has_digit) && filters::is_identifier_like(value) {
+        return Verdict::drop("value is an identifier");
+    }
     if value.starts_with("http://") || value.starts_with("https://") {
         return Verdict::drop("value is a URL");
     }
-    if value
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':')
-    {
+    let unprefixed = value.trim_start_matches(['^', '~', '>', '<', '=', 'v']);
+    if unprefixed.bytes().all(|b| {
+        b.is_ascii_digit() || matches!(b, b'.' | b'-' | b':' | b'x' | b'*' | b'T' | b'Z' | b'+')
+    }) {
         return Verdict::drop("value is a number, version or date");
+    }
+    const SCHEMES: &[&str] = &[
+        "npm:",
+        "workspace:",
+        "file:",
+        "link:",
+        "git+",
+        "github:",
+        "catalog:",
+        "data:",
+    ];
+    if SCHEMES.iter().any(|p| value.starts_with(p)) {
+        return Verdict::drop("value is a package specifier or data URI");
+    }
+    // string concatenation in code: `"…" + a.value + "…"`
+    if value.starts_with('+') || value.ends_with('+') {
+        return Verdict::drop("value is a string concatenation");
     }
     let entropy = filters::shannon_entropy(value.as_bytes());
     let classes = filters::char_classes(value);
@@ -339,6 +416,14 @@ mod tests {
     use super::*;
     use crate::examples::{github_style_token, jwt as make_jwt, pem as make_pem, Rng};
 
+    fn named(n: &str) -> Context<'_> {
+        Context {
+            name: Some(n),
+            quoted: true,
+            code_file: false,
+        }
+    }
+
     fn kept(v: &Verdict) -> bool {
         matches!(v, Verdict::Keep { .. })
     }
@@ -347,11 +432,19 @@ mod tests {
     fn github_checksum() {
         let mut rng = Rng::new(1);
         let tok = github_style_token(&mut rng, "ghp");
-        assert!(kept(&validate(ValidatorKind::GithubChecksum, &tok, None)));
+        assert!(kept(&validate(
+            ValidatorKind::GithubChecksum,
+            &tok,
+            Context::default()
+        )));
         let mut bad = tok.clone().into_bytes();
         bad[10] = if bad[10] == b'a' { b'b' } else { b'a' };
         let bad = String::from_utf8(bad).unwrap();
-        assert!(!kept(&validate(ValidatorKind::GithubChecksum, &bad, None)));
+        assert!(!kept(&validate(
+            ValidatorKind::GithubChecksum,
+            &bad,
+            Context::default()
+        )));
     }
 
     #[test]
@@ -359,16 +452,24 @@ mod tests {
         let mut rng = Rng::new(2);
         let service = make_jwt(&mut rng, &[("iss", "supabase"), ("role", "service_role")]);
         let anon = make_jwt(&mut rng, &[("iss", "supabase"), ("role", "anon")]);
-        match validate(ValidatorKind::SupabaseJwt, &service, None) {
+        match validate(ValidatorKind::SupabaseJwt, &service, Context::default()) {
             Verdict::Keep { severity, .. } => assert_eq!(severity, Some(Severity::Critical)),
             v => panic!("{v:?}"),
         }
-        assert!(!kept(&validate(ValidatorKind::SupabaseJwt, &anon, None)));
-        assert!(!kept(&validate(ValidatorKind::Jwt, &anon, None)));
+        assert!(!kept(&validate(
+            ValidatorKind::SupabaseJwt,
+            &anon,
+            Context::default()
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Jwt,
+            &anon,
+            Context::default()
+        )));
         assert!(!kept(&validate(
             ValidatorKind::Jwt,
             "eyJhbGciOiJIUzI1NiJ9.bm90anNvbg.sig",
-            None
+            Context::default()
         )));
     }
 
@@ -376,9 +477,17 @@ mod tests {
     fn pem_structure() {
         let mut rng = Rng::new(3);
         let block = make_pem(&mut rng, "RSA PRIVATE KEY");
-        assert!(kept(&validate(ValidatorKind::Pem, &block, None)));
+        assert!(kept(&validate(
+            ValidatorKind::Pem,
+            &block,
+            Context::default()
+        )));
         let fake = "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----";
-        assert!(!kept(&validate(ValidatorKind::Pem, fake, None)));
+        assert!(!kept(&validate(
+            ValidatorKind::Pem,
+            fake,
+            Context::default()
+        )));
     }
 
     #[test]
@@ -386,14 +495,18 @@ mod tests {
         assert!(kept(&validate(
             ValidatorKind::AwsKeyId,
             "AKIAQ2XBVPLM7UYTR4KD",
-            None
+            Context::default()
         )));
         assert!(!kept(&validate(
             ValidatorKind::AwsKeyId,
             "AKIA0123456789018901",
-            None
+            Context::default()
         )));
-        assert!(!kept(&validate(ValidatorKind::Stripe, "pk_live_abc", None)));
+        assert!(!kept(&validate(
+            ValidatorKind::Stripe,
+            "pk_live_abc",
+            Context::default()
+        )));
     }
 
     #[test]
@@ -401,27 +514,27 @@ mod tests {
         assert!(kept(&validate(
             ValidatorKind::Generic,
             "q8Zr2LmX0pV7",
-            Some("DB_PASSWORD")
+            named("DB_PASSWORD")
         )));
         assert!(!kept(&validate(
             ValidatorKind::Generic,
             "q8Zr2LmX0pV7",
-            Some("password_url")
+            named("password_url")
         )));
         assert!(!kept(&validate(
             ValidatorKind::Generic,
             "process.env.DB_PASSWORD",
-            Some("password")
+            named("password")
         )));
         assert!(!kept(&validate(
             ValidatorKind::Generic,
             "your-password-here",
-            Some("password")
+            named("password")
         )));
         assert!(!kept(&validate(
             ValidatorKind::Generic,
             "passwordConfirmation",
-            Some("password")
+            named("password")
         )));
     }
 }
