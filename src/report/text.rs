@@ -77,8 +77,12 @@ impl Reporter for Text {
                 )?;
             }
             writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?;
-            let first_line = f.rule.remediation.lines().next().unwrap_or("");
-            writeln!(out, "      {} {first_line}", paint(dim, "fix:"))?;
+            writeln!(
+                out,
+                "      {} {}",
+                paint(dim, "fix:"),
+                first_sentence(&f.rule.remediation)
+            )?;
             if let Some(link) = f.rule.references.first() {
                 writeln!(out, "      {} {link}", paint(dim, "see:"))?;
             }
@@ -126,5 +130,37 @@ impl Reporter for Text {
             r.duration.as_secs_f64()
         )?;
         Ok(())
+    }
+}
+
+/// The first sentence of the remediation's first paragraph (rules wrap their text, so the
+/// first line alone may stop mid-sentence), at most about 200 characters.
+fn first_sentence(text: &str) -> String {
+    let para: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let para = para.join(" ");
+    let mut end = para.len();
+    if let Some(i) = para.find(". ") {
+        end = i + 1;
+    }
+    if para[..end].chars().count() > 200 {
+        let cut: String = para.chars().take(199).collect();
+        return format!("{cut}…");
+    }
+    para[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn first_sentence_joins_wrapped_lines() {
+        let t = "Revoke the key at the console, then\ncreate a new one. Store it safely.\n\nMore.";
+        assert_eq!(
+            super::first_sentence(t),
+            "Revoke the key at the console, then create a new one."
+        );
     }
 }
