@@ -102,25 +102,11 @@ pub fn summary(r: &ScanResult, opts: &ReportOptions) -> String {
     let mut s = if n == 0 {
         "leakgate: no secrets found".to_string()
     } else {
-        let mut counts = [0usize; 5];
-        for f in &r.findings {
-            counts[f.severity as usize] += 1;
-        }
-        let parts: Vec<String> = [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-        ]
-        .iter()
-        .filter(|s| counts[**s as usize] > 0)
-        .map(|s| format!("{} {s}", counts[*s as usize]))
-        .collect();
+        let parts = r.severity_breakdown();
         format!(
             "leakgate: {n} finding{} ({})",
             if n == 1 { "" } else { "s" },
-            parts.join(", ")
+            parts
         )
     };
     if let (Some(min), true) = (opts.fail_on, n > 0) {

@@ -27,6 +27,29 @@ pub struct ScanResult {
     pub targets: Vec<String>,
 }
 
+impl ScanResult {
+    /// "2 critical, 1 medium": finding counts by severity, most severe first, zeros left out.
+    pub fn severity_breakdown(&self) -> String {
+        use crate::rules::Severity;
+        let mut counts = [0usize; 5];
+        for f in &self.findings {
+            counts[f.severity as usize] += 1;
+        }
+        [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ]
+        .iter()
+        .filter(|s| counts[**s as usize] > 0)
+        .map(|s| format!("{} {s}", counts[*s as usize]))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
 /// Output options shared by all formats.
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions {

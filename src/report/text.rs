@@ -90,21 +90,7 @@ impl Reporter for Text {
         if !r.findings.is_empty() {
             writeln!(out)?;
         }
-        let mut counts = [0usize; 5];
-        for f in &r.findings {
-            counts[f.severity as usize] += 1;
-        }
-        let parts: Vec<String> = [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-        ]
-        .iter()
-        .filter(|s| counts[**s as usize] > 0)
-        .map(|s| format!("{} {}", counts[*s as usize], s))
-        .collect();
+        let parts = r.severity_breakdown();
         let mb = r.bytes_scanned as f64 / 1e6;
         let head = if r.findings.is_empty() {
             paint(
@@ -118,7 +104,7 @@ impl Reporter for Text {
                     "{} finding{} ({})",
                     r.findings.len(),
                     if r.findings.len() == 1 { "" } else { "s" },
-                    parts.join(", ")
+                    parts
                 ),
             )
         };
