@@ -203,7 +203,7 @@ fn truncate_line(line: &[u8]) -> &[u8] {
 }
 
 /// Count characters (not UTF-8 continuation bytes).
-fn char_count(b: &[u8]) -> u32 {
+pub(crate) fn char_count(b: &[u8]) -> u32 {
     b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32
 }
 

@@ -58,23 +58,12 @@ impl CompiledRule {
     }
 
     fn allow(&self) -> &[Regex] {
-        self.allow.get_or_init(|| {
-            self.spec
-                .allow
-                .iter()
-                .filter_map(|p| build_regex(p).ok())
-                .collect()
-        })
+        self.allow.get_or_init(|| build_all(&self.spec.allow))
     }
 
     fn context_allow(&self) -> &[Regex] {
-        self.context_allow.get_or_init(|| {
-            self.spec
-                .context_allow
-                .iter()
-                .filter_map(|p| build_regex(p).ok())
-                .collect()
-        })
+        self.context_allow
+            .get_or_init(|| build_all(&self.spec.context_allow))
     }
 
     /// Compile everything now; returns the first error. Used by `rules test` and at load
@@ -97,6 +86,14 @@ impl CompiledRule {
         }
         Ok(())
     }
+}
+
+/// Compile a list of patterns; broken ones are skipped here because `check` reports them.
+fn build_all(patterns: &[String]) -> Vec<Regex> {
+    patterns
+        .iter()
+        .filter_map(|p| build_regex(p).ok())
+        .collect()
 }
 
 fn build_regex(pattern: &str) -> Result<Regex> {

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::engine::{ChunkPos, Scanner};
+use crate::engine::{char_count, ChunkPos, Scanner};
 use crate::finding::Finding;
 use crate::matcher::MAX_WINDOW;
 
@@ -142,8 +142,4 @@ pub fn scan_reader(
         carried = accept_to - keep_from;
     }
     Ok(total)
-}
-
-fn char_count(b: &[u8]) -> u32 {
-    b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32
 }
