@@ -61,12 +61,14 @@ impl Scanner {
             .collect();
         let rules = RuleSet::new(specs, |id| config.severity.get(id).copied())?;
         // user rules are compiled up front so a broken regex is an error, not a silent miss
-        for r in &rules.rules {
-            if !rules::BUILTIN_RULE_FILES.is_empty()
-                && config.extra_rules.iter().any(|e| e.id == r.spec.id)
-            {
-                r.check()?;
-            }
+        let user: std::collections::HashSet<&str> =
+            config.extra_rules.iter().map(|e| e.id.as_str()).collect();
+        for r in rules
+            .rules
+            .iter()
+            .filter(|r| user.contains(r.spec.id.as_str()))
+        {
+            r.check()?;
         }
         Ok(Scanner { rules, config })
     }
@@ -86,12 +88,11 @@ impl Scanner {
             if self.config.value_allowed(&m.secret) {
                 continue;
             }
-            let (line_start, line_end) = line_bounds(data, m.start);
-            let line = &data[line_start..line_end];
-            if memchr::memmem::find(line, ALLOW_MARKER).is_some() {
+            let (line0, col0, line_start) = cursor.position(m.start);
+            let line_end = line_end(data, line_start, m.start);
+            if memchr::memmem::find(&data[line_start..line_end], ALLOW_MARKER).is_some() {
                 continue;
             }
-            let (line0, col0) = cursor.position(m.start);
             let (eline0, ecol0) = end_position(data, m.start, m.end, line0, col0);
             let line = line0 + pos.line_base + 1;
             let column = col0 + 1 + if line0 == 0 { pos.col_base } else { 0 };
@@ -186,15 +187,14 @@ pub fn dedup_findings(findings: &mut Vec<Finding>) {
     findings.retain(|f| seen.insert(f.fingerprint.clone()));
 }
 
-fn line_bounds(data: &[u8], at: usize) -> (usize, usize) {
-    let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
+/// End of the line holding `at` (before `\n` or `\r\n`); `start` is that line's start.
+fn line_end(data: &[u8], start: usize, at: usize) -> usize {
     let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
-    let end = if end > start && data[end - 1] == b'\r' {
+    if end > start && data[end - 1] == b'\r' {
         end - 1
     } else {
         end
-    };
-    (start, end)
+    }
 }
 
 fn truncate_line(line: &[u8]) -> &[u8] {
@@ -207,7 +207,7 @@ pub(crate) fn char_count(b: &[u8]) -> u32 {
     b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32
 }
 
-/// Incremental (line, column) lookup for increasing offsets; 0-based.
+/// Incremental (line, column, line start) lookup for increasing offsets; 0-based.
 struct LineCursor<'a> {
     data: &'a [u8],
     at: usize,
@@ -225,7 +225,7 @@ impl<'a> LineCursor<'a> {
         }
     }
 
-    fn position(&mut self, off: usize) -> (u32, u32) {
+    fn position(&mut self, off: usize) -> (u32, u32, usize) {
         if off < self.at {
             // matches are sorted, but be safe: restart
             self.at = 0;
@@ -237,7 +237,8 @@ impl<'a> LineCursor<'a> {
             self.line_start = self.at + i + 1;
         }
         self.at = off;
-        (self.line, char_count(&self.data[self.line_start..off]))
+        let col = char_count(&self.data[self.line_start..off]);
+        (self.line, col, self.line_start)
     }
 }
 

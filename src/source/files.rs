@@ -33,12 +33,13 @@ pub fn display_path(p: &Path) -> String {
 
 impl FileSource {
     /// Path of `p` relative to the config root, for `allow.paths`.
-    fn rel_to_config(&self, p: &Path) -> Option<String> {
+    /// `cwd` is looked up once per run, not once per file.
+    fn rel_to_config(&self, p: &Path, cwd: &Path) -> Option<String> {
         let root = self.config_root.as_ref()?;
         let abs = if p.is_absolute() {
             p.to_path_buf()
         } else {
-            std::env::current_dir().ok()?.join(p)
+            cwd.join(p)
         };
         let abs = normalize(&abs);
         abs.strip_prefix(root).ok().map(display_path)
@@ -70,6 +71,8 @@ impl Source for FileSource {
         let Some((first, rest)) = self.paths.split_first() else {
             return Ok(());
         };
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let cwd = cwd.as_path();
         let mut wb = WalkBuilder::new(first);
         for p in rest {
             wb.add(p);
@@ -108,7 +111,7 @@ impl Source for FileSource {
                 if ft.is_symlink() {
                     if entry.depth() == 0 {
                         // named on the command line: follow it
-                        self.scan_file(scanner, sink, path, &shown, &mut buf);
+                        self.scan_file(scanner, sink, path, &shown, cwd, &mut buf);
                     }
                     return WalkState::Continue;
                 }
@@ -116,7 +119,7 @@ impl Source for FileSource {
                     sink.skip(shown, "not a regular file (device, socket or pipe)");
                     return WalkState::Continue;
                 }
-                self.scan_file(scanner, sink, path, &shown, &mut buf);
+                self.scan_file(scanner, sink, path, &shown, cwd, &mut buf);
                 WalkState::Continue
             })
         });
@@ -131,9 +134,10 @@ impl FileSource {
         sink: &Sink,
         path: &Path,
         shown: &str,
+        cwd: &Path,
         buf: &mut Vec<u8>,
     ) {
-        if let Some(rel) = self.rel_to_config(path) {
+        if let Some(rel) = self.rel_to_config(path, cwd) {
             if scanner.config.path_allowed(&rel) {
                 sink.skip(shown, "allowed by allow.paths in the config");
                 return;
