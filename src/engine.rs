@@ -121,6 +121,9 @@ impl Scanner {
                 fingerprint: fp,
                 line_text: String::from_utf8_lossy(truncate_line(&data[line_start..line_end]))
                     .into_owned(),
+                related: Vec::new(),
+                decoded: None,
+                commit: None,
             });
         }
     }

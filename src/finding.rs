@@ -53,6 +53,36 @@ pub struct Finding {
     /// The text of the line the secret is on (unredacted; used for inline allow comments and
     /// for the GitHub line hash; never printed).
     pub line_text: String,
+    /// Other places tied to this finding (for a source-mapped hit: the bundle and the map).
+    pub related: Vec<RelatedLocation>,
+    /// Decodings applied before the match, outermost first (`base64`, `base64>percent`).
+    pub decoded: Option<String>,
+    /// For git history: the commit that introduced the secret at this path.
+    pub commit: Option<Box<CommitInfo>>,
+}
+
+/// A second location of a finding, with a short message saying what it is.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RelatedLocation {
+    pub location: Location,
+    pub message: String,
+}
+
+/// The commit that introduced a secret at a path, plus how widespread the secret is in history.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct CommitInfo {
+    /// Full hex object id.
+    pub sha: String,
+    pub author: String,
+    pub email: String,
+    /// Author date, RFC 3339 (UTC).
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
+    /// Other commits that also contain this secret at this path or elsewhere.
+    pub other_commits: u32,
+    /// Other paths (in any commit) that hold the same secret.
+    pub other_paths: u32,
 }
 
 /// `sha256(rule_id \0 secret \0 path)` as 64 hex digits.

@@ -1027,6 +1027,9 @@ mod tests {
             },
             fingerprint: crate::finding::fingerprint(&rule.id, secret, path),
             line_text,
+            related: Vec::new(),
+            decoded: None,
+            commit: None,
         }
     }
 
