@@ -11,7 +11,8 @@ use leakgate::config::Config;
 use leakgate::engine::{dedup_findings, Scanner};
 use leakgate::report::{self, Format, ReportOptions, ScanResult};
 use leakgate::rules::{self, Severity};
-use leakgate::source::{files::FileSource, Sink, Source};
+use leakgate::source::git::{self, HistoryOptions};
+use leakgate::source::{files::FileSource, staged, Sink, Source};
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +29,11 @@ struct Cli {
 enum Command {
     /// Scan files and directories (a working tree, a build folder).
     Scan(ScanArgs),
+    /// Scan git history: every blob any selected commit introduced, read once, each finding
+    /// attributed to the commit that introduced it. All refs by default.
+    History(HistoryArgs),
+    /// Scan what `git commit` would add: staged changes against HEAD, added lines only.
+    Staged(StagedArgs),
     /// List or test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -112,6 +118,54 @@ struct ScanArgs {
     out: OutputArgs,
 }
 
+#[derive(Args)]
+struct HistoryArgs {
+    /// A path inside the repository (default: the current directory).
+    repo: Option<PathBuf>,
+    /// Only this branch (or any revision) and its ancestors, instead of all refs.
+    #[arg(long, conflicts_with = "range")]
+    branch: Option<String>,
+    /// Leave out REV and everything reachable from it (scan only newer commits).
+    #[arg(long, value_name = "REV")]
+    since_commit: Option<String>,
+    /// Only what the commits in BASE..HEAD introduce (pull-request mode): a secret already
+    /// present at BASE is not reported again.
+    #[arg(long, value_name = "BASE..HEAD")]
+    range: Option<String>,
+    /// Skip blobs larger than this (bytes; K, M and G suffixes allowed). Skipped blobs are
+    /// listed, never dropped silently.
+    #[arg(long, default_value = "32M", value_parser = parse_size)]
+    max_blob_size: u64,
+    /// Worker threads (default: number of CPUs).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(Args)]
+struct StagedArgs {
+    /// A path inside the repository (default: the current directory).
+    repo: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("{s:?} is not a size (examples: 1048576, 512K, 32M, 1G)"))
+}
+
 #[derive(Clone, Copy)]
 struct FailOn(Option<Severity>);
 
@@ -128,6 +182,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => cmd_scan(args),
+        Command::History(args) => cmd_history(args),
+        Command::Staged(args) => cmd_staged(args),
         Command::Rules(RulesCommand::List { format, config }) => cmd_rules_list(format, config),
         Command::Rules(RulesCommand::Test {
             files,
@@ -181,7 +237,53 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     let sink = Sink::default();
     source.run(&scanner, &sink)?;
     let targets = paths.iter().map(|p| p.display().to_string()).collect();
-    finish(scanner, sink, targets, started, &args.out)
+    finish(scanner, sink, targets, None, started, &args.out)
+}
+
+fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    let config = load_config(args.out.config.as_ref(), &repo)?;
+    let scanner = Scanner::new(config)?;
+    let opts = HistoryOptions {
+        repo,
+        branch: args.branch.clone(),
+        since_commit: args.since_commit.clone(),
+        range: args.range.clone(),
+        max_blob_size: args.max_blob_size,
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        progress: !args.out.quiet,
+    };
+    let sink = Sink::default();
+    let stats = git::scan_history(&scanner, &opts, &sink)?;
+    let targets = vec![format!("history: {}", stats.target)];
+    finish(
+        scanner,
+        sink,
+        targets,
+        Some(stats.commits),
+        started,
+        &args.out,
+    )
+}
+
+fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    let config = load_config(args.out.config.as_ref(), &repo)?;
+    let scanner = Scanner::new(config)?;
+    let sink = Sink::default();
+    staged::scan_staged(&scanner, &repo, &sink)?;
+    finish(
+        scanner,
+        sink,
+        vec!["staged changes".into()],
+        None,
+        started,
+        &args.out,
+    )
 }
 
 /// Dedup, print the report and notes, and compute the exit code.
@@ -189,6 +291,7 @@ fn finish(
     scanner: Scanner,
     sink: Sink,
     targets: Vec<String>,
+    commits_scanned: Option<u64>,
     started: std::time::Instant,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
@@ -203,6 +306,7 @@ fn finish(
         rules_loaded: scanner.rules.len(),
         duration: started.elapsed(),
         targets,
+        commits_scanned,
     };
     let to_tty = out.output.is_none() && std::io::stdout().is_terminal();
     let opts = ReportOptions {

@@ -35,6 +35,9 @@ struct Summary {
     rules: usize,
     duration_ms: u128,
     by_severity: std::collections::BTreeMap<&'static str, usize>,
+    /// History scans: commits walked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commits_scanned: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +59,9 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    /// History scans: the commit that introduced the secret at this path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a crate::finding::CommitInfo>,
     remediation: &'a str,
     references: &'a [String],
     tags: &'a [String],
@@ -81,6 +87,7 @@ impl Reporter for Json {
                 rules: r.rules_loaded,
                 duration_ms: r.duration.as_millis(),
                 by_severity,
+                commits_scanned: r.commits_scanned,
             },
             findings: r
                 .findings
@@ -101,6 +108,7 @@ impl Reporter for Json {
                     entropy: (f.entropy * 100.0).round() / 100.0,
                     fingerprint: &f.fingerprint,
                     note: f.note.as_deref(),
+                    commit: f.commit.as_deref(),
                     remediation: &f.rule.remediation,
                     references: &f.rule.references,
                     tags: &f.rule.tags,

@@ -25,6 +25,8 @@ pub struct ScanResult {
     pub duration: std::time::Duration,
     /// What was scanned, as the user named it (paths, `history`, …).
     pub targets: Vec<String>,
+    /// For history scans: how many commits were walked (`files_scanned` then counts blobs).
+    pub commits_scanned: Option<u64>,
 }
 
 impl ScanResult {

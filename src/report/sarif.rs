@@ -79,6 +79,13 @@ pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
         m.push_str(&format!(" ({note})"));
     }
     m.push('.');
+    if let Some(c) = &f.commit {
+        m.push_str(&format!(
+            " Introduced in commit {} ({}).",
+            c.sha.get(..12).unwrap_or(&c.sha),
+            c.date.get(..10).unwrap_or(&c.date)
+        ));
+    }
     m
 }
 
@@ -442,7 +449,13 @@ fn lines_of(data: &[u8], wanted: &BTreeSet<u32>) -> HashMap<u32, String> {
 /// finding's line is used.
 fn line_hashes_for(findings: &[&Finding]) -> Vec<String> {
     let mut by_path: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, f) in findings.iter().enumerate() {
+    // history findings describe a file at some commit, not the file on disk: their hash
+    // comes from the finding's own line
+    for (i, f) in findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.commit.is_none())
+    {
         by_path.entry(f.location.path.as_str()).or_default().push(i);
     }
     let mut out: Vec<Option<String>> = vec![None; findings.len()];
@@ -643,6 +656,11 @@ fn result(
     );
     if let Some(n) = &f.note {
         props.insert("note".to_string(), json!(n));
+    }
+    if let Some(c) = &f.commit {
+        // commit metadata lives in properties, never in partialFingerprints: a fingerprint
+        // must not change when the same secret is found through another commit
+        props.insert("commit".to_string(), json!(c));
     }
     sarif::Result::builder()
         .rule_id(f.rule.id.clone())
@@ -1048,6 +1066,7 @@ mod tests {
             rules_loaded: 2,
             duration: std::time::Duration::from_millis(5),
             targets: vec![".".into()],
+            commits_scanned: None,
         }
     }
 

@@ -33,8 +33,11 @@ impl Reporter for Text {
         };
         let bold = Style::new().bold();
         let dim = Style::new().dimmed();
+        if r.findings.iter().any(|f| f.commit.is_some()) {
+            write_by_secret(r, opts, out, &paint)?;
+        }
         let mut current: Option<&str> = None;
-        for f in &r.findings {
+        for f in r.findings.iter().filter(|f| f.commit.is_none()) {
             if current != Some(f.location.path.as_str()) {
                 if current.is_some() {
                     writeln!(out)?;
@@ -108,15 +111,99 @@ impl Reporter for Text {
                 ),
             )
         };
+        let what = match r.commits_scanned {
+            Some(c) => format!(
+                "{} blob{} from {c} commit{}",
+                r.files_scanned,
+                if r.files_scanned == 1 { "" } else { "s" },
+                if c == 1 { "" } else { "s" }
+            ),
+            None => format!("{} files", r.files_scanned),
+        };
         writeln!(
             out,
-            "{head}: {} files, {mb:.1} MB scanned with {} rules in {:.2}s",
-            r.files_scanned,
+            "{head}: {what}, {mb:.1} MB scanned with {} rules in {:.2}s",
             r.rules_loaded,
             r.duration.as_secs_f64()
         )?;
         Ok(())
     }
+}
+
+/// History findings, grouped by secret: one block per secret with every path that holds it
+/// and the commit that introduced it there.
+fn write_by_secret(
+    r: &ScanResult,
+    opts: &ReportOptions,
+    out: &mut dyn Write,
+    paint: &dyn Fn(Style, &str) -> String,
+) -> Result<()> {
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let mut order: Vec<(&str, &str)> = Vec::new();
+    let mut groups: std::collections::HashMap<(&str, &str), Vec<&crate::finding::Finding>> =
+        std::collections::HashMap::new();
+    for f in r.findings.iter().filter(|f| f.commit.is_some()) {
+        let key = (f.rule.id.as_str(), f.secret.as_str());
+        let g = groups.entry(key).or_default();
+        if g.is_empty() {
+            order.push(key);
+        }
+        g.push(f);
+    }
+    for key in order {
+        let g = &groups[&key];
+        let f0 = g[0];
+        let sev = f0.severity.as_str().to_uppercase();
+        writeln!(
+            out,
+            "{} {} ({}) {} {}",
+            paint(sev_style(f0.severity), &sev),
+            paint(bold, &f0.rule.name),
+            f0.rule.id,
+            paint(dim, "secret:"),
+            opts.secret(f0)
+        )?;
+        for f in g {
+            let c = f.commit.as_deref().expect("filtered");
+            writeln!(
+                out,
+                "  {}:{}:{}",
+                paint(bold.underline(), &f.location.path),
+                f.location.line,
+                f.location.column
+            )?;
+            writeln!(out, "      {}", opts.snippet(f))?;
+            let mut intro = format!(
+                "introduced in {} by {} on {}: {}",
+                c.sha.get(..12).unwrap_or(&c.sha),
+                if c.author.is_empty() { "?" } else { &c.author },
+                c.date.get(..10).unwrap_or(&c.date),
+                c.summary
+            );
+            if c.other_commits > 0 {
+                intro.push_str(&format!(
+                    " (also added by {} other commit{})",
+                    c.other_commits,
+                    if c.other_commits == 1 { "" } else { "s" }
+                ));
+            }
+            writeln!(out, "      {} {intro}", paint(dim, "commit:"))?;
+        }
+        writeln!(
+            out,
+            "  {} {}",
+            paint(dim, "fix:"),
+            first_sentence(&f0.rule.remediation)
+        )?;
+        writeln!(
+            out,
+            "  {} removing it from the files does not remove it from history: rotate it.",
+            paint(dim, "note:")
+        )?;
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// The first sentence of the remediation's first paragraph (rules wrap their text, so the

@@ -2,6 +2,8 @@
 //! a source (git history, archives, logs) means one module implementing [`Source`].
 
 pub mod files;
+pub mod git;
+pub mod staged;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;

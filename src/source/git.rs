@@ -1,0 +1,937 @@
+//! Git history: every blob that any selected commit introduced, decoded and scanned once,
+//! each finding attributed to the commit that introduced the secret at its path.
+//!
+//! The pipeline has four stages:
+//!
+//! 1. **Commits.** The selected tips (all refs by default, one branch, or the head of a
+//!    `BASE..HEAD` range) are walked with `gix`, newest first, hiding whatever is excluded
+//!    (`BASE`, `--since-commit`). A walk that reaches a shallow boundary stops the scan with
+//!    an error: history that was not read is never reported as clean.
+//! 2. **Changes.** Each commit's tree is diffed against its first parent (or the empty tree),
+//!    in parallel. For a merge, a path counts only when its content differs from *every*
+//!    parent, so a merge does not re-introduce what its branches already brought in. A change
+//!    remembers the blobs it replaced so a secret that merely survived an edit is not
+//!    re-attributed to the edit.
+//! 3. **Blobs.** Every unique blob (per code/non-code path kind, since rules treat unquoted
+//!    values in source files differently) is read and scanned exactly once, spread over all
+//!    cores. Binary blobs and blobs over the size limit are skipped with a note.
+//! 4. **Attribution.** A finding in a blob belongs to each change that wrote that blob at a
+//!    path, unless one of the replaced blobs already held the same secret. One finding is
+//!    reported per (secret, path): the oldest introducing commit, with counts of the other
+//!    commits and paths that hold the same secret. When commits are excluded (`BASE..HEAD`,
+//!    `--since-commit`), a secret that any file of the excluded commit already held is not
+//!    reported again, even if the range moved or copied it.
+
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use gix::bstr::{BStr, BString, ByteSlice};
+use gix::hash::ObjectId;
+use gix::objs::tree::EntryKind;
+use gix::objs::{FindExt, TreeRefIter};
+use rayon::prelude::*;
+
+use super::{is_binary, scan_reader, Sink, CHUNK_SIZE};
+use crate::engine::{is_code_path, ChunkPos, Scanner};
+use crate::finding::{fingerprint, CommitInfo, Finding};
+
+/// Blobs larger than this are skipped by default (`--max-blob-size` changes it).
+pub const DEFAULT_MAX_BLOB_SIZE: u64 = 32 * 1024 * 1024;
+
+/// What part of history to scan.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// A path inside the repository (default: the current directory).
+    pub repo: PathBuf,
+    /// Only this branch (or any revision), instead of all refs.
+    pub branch: Option<String>,
+    /// Leave out this commit and everything before it.
+    pub since_commit: Option<String>,
+    /// `BASE..HEAD`: only what the commits in the range introduce.
+    pub range: Option<String>,
+    /// Skip blobs larger than this many bytes.
+    pub max_blob_size: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryStats {
+    pub commits: u64,
+    pub blobs: u64,
+    pub bytes: u64,
+    /// What was scanned, for the report header (`all refs`, `main`, `a1b2c3d..e4f5a6b`).
+    pub target: String,
+}
+
+/// One commit of the walk.
+struct CommitRec {
+    id: ObjectId,
+    time: i64,
+    parents: Vec<ObjectId>,
+}
+
+/// A blob written at a path by a commit.
+struct Change {
+    commit: u32,
+    path: BString,
+    blob: ObjectId,
+    /// Blobs this change replaced: the previous version at the path, in every parent.
+    prev: Vec<ObjectId>,
+}
+
+/// A blob to scan, once per (blob, code-path kind).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct BlobKey {
+    blob: ObjectId,
+    code: bool,
+}
+
+/// Open the repository that contains `path`.
+pub fn open(path: &Path) -> Result<gix::Repository> {
+    let repo = gix::discover(path).map_err(|e| {
+        anyhow!(
+            "{}: not inside a git repository ({e})",
+            if path.as_os_str().is_empty() {
+                Path::new(".").display()
+            } else {
+                path.display()
+            }
+        )
+    })?;
+    Ok(repo)
+}
+
+/// Resolve a revision to a commit, with an error that says how to get it when it is missing.
+pub fn resolve_commit(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
+    let id = repo.rev_parse_single(rev).map_err(|_| {
+        anyhow!(
+            "unknown revision {rev:?}: it is not in this repository. If this is a shallow or \
+             single-branch clone, fetch it first (`git fetch origin {rev}`, or \
+             `fetch-depth: 0` in actions/checkout)"
+        )
+    })?;
+    let obj = id
+        .object()
+        .map_err(|_| anyhow!("revision {rev:?} names object {id}, which is missing"))?;
+    let commit = obj
+        .peel_to_commit()
+        .map_err(|_| anyhow!("revision {rev:?} does not name a commit"))?;
+    Ok(commit.id)
+}
+
+/// Parse `BASE..HEAD` (an empty side means `HEAD`).
+pub fn parse_range(range: &str) -> Result<(String, String)> {
+    if range.contains("...") {
+        bail!("range {range:?}: use BASE..HEAD (two dots); symmetric ranges are not supported");
+    }
+    let Some((base, head)) = range.split_once("..") else {
+        bail!("range {range:?} is not of the form BASE..HEAD");
+    };
+    let base = if base.is_empty() { "HEAD" } else { base };
+    let head = if head.is_empty() { "HEAD" } else { head };
+    Ok((base.to_string(), head.to_string()))
+}
+
+/// Scan history as `opts` selects, sending findings and notes to `sink`.
+pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Result<HistoryStats> {
+    let mut repo = open(&opts.repo)?;
+    // the walk reads each commit once: caches would only hold memory
+    repo.objects.unset_pack_cache();
+    repo.object_cache_size(0);
+    let workdir = repo.workdir().map(Path::to_path_buf);
+    let ignore = history_ignore(workdir.as_deref(), sink);
+
+    // 1. tips and hidden commits
+    let mut tips = Vec::new();
+    let mut hidden = Vec::new();
+    let target;
+    if let Some(range) = &opts.range {
+        let (base, head) = parse_range(range)?;
+        let b = resolve_commit(&repo, &base)?;
+        let h = resolve_commit(&repo, &head)?;
+        tips.push(h);
+        hidden.push(b);
+        target = format!("{base}..{head}");
+    } else if let Some(branch) = &opts.branch {
+        tips.push(resolve_commit(&repo, branch)?);
+        target = branch.clone();
+    } else {
+        let mut refs = 0usize;
+        for (name, id) in all_ref_tips(&repo, sink)? {
+            let _ = name;
+            tips.push(id);
+            refs += 1;
+        }
+        if tips.is_empty() {
+            // an empty repository: nothing was committed, so there is no history to hide
+            return Ok(HistoryStats {
+                target: "all refs (none)".into(),
+                ..Default::default()
+            });
+        }
+        target = format!("all refs ({refs})");
+    }
+    if let Some(since) = &opts.since_commit {
+        hidden.push(resolve_commit(&repo, since)?);
+    }
+    tips.sort();
+    tips.dedup();
+
+    let trace = std::env::var_os("LEAKGATE_TRACE").is_some();
+    let t0 = std::time::Instant::now();
+    let progress = Progress::new(opts.progress);
+    progress.stage("walking commits");
+    let commits = walk(&repo, &tips, &hidden)?;
+    progress.set_commits(commits.len() as u64);
+    if trace {
+        eprintln!("trace: walk {} commits {:?}", commits.len(), t0.elapsed());
+    }
+
+    // 2. changes, in parallel
+    let ts = repo.clone().into_sync();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .build()
+        .context("cannot start worker threads")?;
+    progress.stage("diffing trees");
+    let diffed = AtomicU64::new(0);
+    let per_commit: Vec<Result<Vec<Change>>> = pool.install(|| {
+        commits
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || Differ::new(&ts),
+                |d, (i, c)| {
+                    let r = d.changes(i as u32, c);
+                    let n = diffed.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n.is_multiple_of(256) {
+                        progress.diffed(n);
+                    }
+                    r
+                },
+            )
+            .collect()
+    });
+    let mut changes = Vec::new();
+    for (c, r) in commits.iter().zip(per_commit) {
+        let mut r = r.with_context(|| format!("commit {}", c.id))?;
+        changes.append(&mut r);
+    }
+    // paths the config or .leakgateignore exclude are never read
+    changes.retain(|ch| {
+        let p = ch.path.to_str_lossy();
+        !scanner.config.path_allowed(&p) && !ignore.as_ref().is_some_and(|ig| ig(&p))
+    });
+
+    // 3. unique blobs, in parallel
+    let mut jobs: Vec<(BlobKey, u32)> = Vec::new(); // key, index of the first change
+    let mut seen: HashSet<BlobKey> = HashSet::new();
+    for (i, ch) in changes.iter().enumerate() {
+        let key = BlobKey {
+            blob: ch.blob,
+            code: is_code_path(&ch.path.to_str_lossy()),
+        };
+        if seen.insert(key) {
+            jobs.push((key, i as u32));
+        }
+    }
+    drop(seen);
+    if trace {
+        let prev: usize = changes.iter().map(|c| c.prev.len()).sum();
+        eprintln!(
+            "trace: {} changes ({prev} prev), {} blobs {:?}",
+            changes.len(),
+            jobs.len(),
+            t0.elapsed()
+        );
+    }
+    progress.start_blobs(jobs.len() as u64);
+    let bytes = AtomicU64::new(0);
+    let blobs_done = AtomicU64::new(0);
+    let max = opts.max_blob_size;
+    let results: Vec<(BlobKey, Vec<Finding>)> = pool.install(|| {
+        jobs.par_iter()
+            .map_init(
+                || (thread_repo(&ts, 0), Vec::new(), Vec::new()),
+                |(r, buf, chunk_buf), (key, first)| {
+                    let ch = &changes[*first as usize];
+                    let path = ch.path.to_str_lossy();
+                    let mut out = Vec::new();
+                    let res = scan_blob(scanner, r, key.blob, &path, max, buf, chunk_buf, &mut out);
+                    match res {
+                        Ok(Some(n)) => {
+                            bytes.fetch_add(n, Ordering::Relaxed);
+                            sink.count(n);
+                        }
+                        Ok(None) => {}
+                        Err(why) => sink.skip(
+                            format!(
+                                "{path} (blob {}, commit {})",
+                                short(&key.blob),
+                                short(&commits[ch.commit as usize].id)
+                            ),
+                            why,
+                        ),
+                    }
+                    let done = blobs_done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if done.is_multiple_of(64) {
+                        progress.blobs(done, bytes.load(Ordering::Relaxed));
+                    }
+                    (*key, out)
+                },
+            )
+            .filter(|(_, f)| !f.is_empty())
+            .collect()
+    });
+    progress.finish();
+    if trace {
+        eprintln!("trace: scanned {:?}", t0.elapsed());
+    }
+    let hits: HashMap<BlobKey, Vec<Finding>> = results.into_iter().collect();
+
+    // 4. attribution
+    let mut found = attribute(&repo, scanner, &commits, &changes, &hits)?;
+    if !hidden.is_empty() && !found.is_empty() {
+        let existing = secrets_already_in(&repo, &hidden, &found, max)?;
+        found.retain(|f| !existing.contains(f.secret.as_str()));
+    }
+    sink.add_findings(found);
+    Ok(HistoryStats {
+        commits: commits.len() as u64,
+        blobs: jobs.len() as u64,
+        bytes: bytes.load(Ordering::Relaxed),
+        target,
+    })
+}
+
+/// Every ref (branches, tags, remote-tracking refs, stash, …) peeled to a commit. Tags
+/// that point at a blob or tree cannot be walked; they are reported as not scanned.
+fn all_ref_tips(repo: &gix::Repository, sink: &Sink) -> Result<Vec<(String, ObjectId)>> {
+    let platform = repo.references().context("cannot read refs")?;
+    let mut out = Vec::new();
+    for r in platform.all().context("cannot read refs")? {
+        let mut r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                sink.warn(format!("a ref could not be read and was not scanned: {e}"));
+                continue;
+            }
+        };
+        let name = r.name().as_bstr().to_string();
+        let id = match r.peel_to_id() {
+            Ok(id) => id.detach(),
+            Err(e) => {
+                sink.warn(format!("{name}: cannot be resolved, not scanned ({e})"));
+                continue;
+            }
+        };
+        match repo.find_header(id) {
+            Ok(h) if h.kind() == gix::objs::Kind::Commit => out.push((name, id)),
+            Ok(h) => sink.skip(
+                name,
+                format!("points at a {} rather than a commit", h.kind()),
+            ),
+            Err(_) => bail!(
+                "{name} points at {id}, which is missing from the object database. The clone \
+                 is incomplete (partial or shallow); fetch the full history with \
+                 `git fetch --unshallow` or `git fetch --refetch`"
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// The commits reachable from `tips` but not from `hidden`, newest first. Errors when the
+/// walk reaches a shallow boundary, since the history behind it is missing.
+fn walk(repo: &gix::Repository, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<CommitRec>> {
+    let shallow: HashSet<ObjectId> = match repo.shallow_commits() {
+        Ok(Some(c)) => c.iter().copied().collect(),
+        Ok(None) => HashSet::new(),
+        Err(e) => bail!("cannot read the shallow file: {e}"),
+    };
+    let walk = repo
+        .rev_walk(tips.iter().copied())
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(
+            Default::default(),
+        ))
+        .with_hidden(hidden.iter().copied())
+        .all()
+        .map_err(|e| missing_history(e.to_string()))?;
+    let mut out = Vec::new();
+    let mut boundary = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| missing_history(e.to_string()))?;
+        if shallow.contains(&info.id) {
+            boundary.push(info.id);
+        }
+        out.push(CommitRec {
+            id: info.id,
+            time: info.commit_time.unwrap_or(0),
+            parents: info.parent_ids.iter().copied().collect(),
+        });
+    }
+    if !boundary.is_empty() {
+        bail!(
+            "history is incomplete: this is a shallow clone, and the requested history goes \
+             past its boundary (commit {}{}). leakgate did not scan it, because it cannot \
+             prove what it did not read. Fetch the full history: `git fetch --unshallow` \
+             (in GitHub Actions: actions/checkout with `fetch-depth: 0`)",
+            short(&boundary[0]),
+            if boundary.len() > 1 {
+                format!(" and {} more", boundary.len() - 1)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(out)
+}
+
+fn missing_history(e: String) -> anyhow::Error {
+    anyhow!(
+        "cannot walk the history: {e}. Objects are missing: the clone is partial or \
+         shallow, or the repository is damaged (`git fsck`). Fetch the full history with \
+         `git fetch --unshallow` (actions/checkout: `fetch-depth: 0`)"
+    )
+}
+
+/// Per-thread state for tree diffs.
+struct Differ {
+    repo: gix::Repository,
+    state: gix::diff::tree::State,
+    buf1: Vec<u8>,
+    buf2: Vec<u8>,
+    cbuf: Vec<u8>,
+    lbuf: Vec<u8>,
+}
+
+impl Differ {
+    fn new(ts: &gix::ThreadSafeRepository) -> Differ {
+        let repo = thread_repo(ts, 4 * 1024 * 1024);
+        Differ {
+            repo,
+            state: Default::default(),
+            buf1: Vec::new(),
+            buf2: Vec::new(),
+            cbuf: Vec::new(),
+            lbuf: Vec::new(),
+        }
+    }
+
+    fn tree_of(&mut self, commit: &ObjectId) -> Result<ObjectId> {
+        let mut it = self
+            .repo
+            .objects
+            .find_commit_iter(commit, &mut self.cbuf)
+            .map_err(|e| anyhow!("cannot read commit {commit}: {e}"))?;
+        it.tree_id()
+            .map_err(|e| anyhow!("commit {commit} is malformed: {e}"))
+    }
+
+    /// The blobs commit `c` wrote, with the blobs they replaced.
+    fn changes(&mut self, idx: u32, c: &CommitRec) -> Result<Vec<Change>> {
+        let tree = self.tree_of(&c.id)?;
+        let mut parent_trees = Vec::with_capacity(c.parents.len());
+        for p in &c.parents {
+            parent_trees.push(self.tree_of(p)?);
+        }
+        let kind = c.id.kind();
+        let mut rec = gix::diff::tree::Recorder::default();
+        {
+            let lhs = match parent_trees.first() {
+                Some(t) => self
+                    .repo
+                    .objects
+                    .find_tree_iter(t, &mut self.buf1)
+                    .map_err(|e| anyhow!("cannot read tree {t}: {e}"))?,
+                None => TreeRefIter::from_bytes(&[], kind),
+            };
+            let rhs = self
+                .repo
+                .objects
+                .find_tree_iter(&tree, &mut self.buf2)
+                .map_err(|e| anyhow!("cannot read tree {tree}: {e}"))?;
+            gix::diff::tree(lhs, rhs, &mut self.state, &self.repo.objects, &mut rec)
+                .map_err(|e| anyhow!("cannot diff trees of commit {}: {e}", c.id))?;
+        }
+        use gix::diff::tree::recorder::Change as C;
+        let mut out = Vec::new();
+        for change in rec.records {
+            match change {
+                C::Addition {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } if is_file(entry_mode.kind()) => out.push(Change {
+                    commit: idx,
+                    path,
+                    blob: oid,
+                    prev: Vec::new(),
+                }),
+                C::Modification {
+                    previous_entry_mode,
+                    previous_oid,
+                    entry_mode,
+                    oid,
+                    path,
+                } if is_file(entry_mode.kind()) => out.push(Change {
+                    commit: idx,
+                    path,
+                    blob: oid,
+                    prev: if is_file(previous_entry_mode.kind()) {
+                        vec![previous_oid]
+                    } else {
+                        Vec::new()
+                    },
+                }),
+                _ => {}
+            }
+        }
+        // merges: keep only content that differs from every parent
+        if parent_trees.len() > 1 {
+            let mut kept = Vec::with_capacity(out.len());
+            'change: for mut ch in out {
+                for t in &parent_trees[1..] {
+                    match self.entry_at(t, ch.path.as_ref())? {
+                        Some(id) if id == ch.blob => continue 'change,
+                        Some(id) => ch.prev.push(id),
+                        None => {}
+                    }
+                }
+                kept.push(ch);
+            }
+            out = kept;
+        }
+        Ok(out)
+    }
+
+    /// The blob at `path` in tree `tree`, if there is one.
+    fn entry_at(&mut self, tree: &ObjectId, path: &BStr) -> Result<Option<ObjectId>> {
+        let mut current = *tree;
+        let mut parts = path.split_str("/").peekable();
+        while let Some(part) = parts.next() {
+            let it = self
+                .repo
+                .objects
+                .find_tree_iter(&current, &mut self.lbuf)
+                .map_err(|e| anyhow!("cannot read tree {current}: {e}"))?;
+            let mut next = None;
+            for e in it {
+                let e = e.map_err(|e| anyhow!("tree {current} is malformed: {e}"))?;
+                if e.filename == part {
+                    next = Some((e.mode.kind(), e.oid.to_owned()));
+                    break;
+                }
+            }
+            match next {
+                Some((k, id)) if parts.peek().is_none() => {
+                    return Ok(is_file(k).then_some(id));
+                }
+                Some((EntryKind::Tree, id)) => current = id,
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Delta-base cache per thread: big enough for cargo-sized delta chains, small enough that
+/// a few threads stay well under the memory budget.
+const PACK_CACHE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A thread-local handle with bounded caches (gix defaults to 96 MiB of pack cache each).
+/// `object_cache` 0 turns the decoded-object cache off (blobs are read once).
+fn thread_repo(ts: &gix::ThreadSafeRepository, object_cache: usize) -> gix::Repository {
+    let mut repo = ts.to_thread_local();
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::StaticLinkedList::<64>::new(
+            PACK_CACHE_BYTES,
+        ))
+    });
+    repo.object_cache_size(object_cache);
+    repo
+}
+
+fn is_file(k: EntryKind) -> bool {
+    matches!(k, EntryKind::Blob | EntryKind::BlobExecutable)
+}
+
+/// Read and scan one blob. `Ok(Some(bytes))` when scanned, `Ok(None)` when it was empty,
+/// `Err(reason)` when skipped.
+#[allow(clippy::too_many_arguments)]
+fn scan_blob(
+    scanner: &Scanner,
+    repo: &gix::Repository,
+    id: ObjectId,
+    path: &str,
+    max: u64,
+    buf: &mut Vec<u8>,
+    chunk_buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) -> std::result::Result<Option<u64>, String> {
+    let header = repo
+        .find_header(id)
+        .map_err(|_| "object missing from the repository (partial clone?)".to_string())?;
+    let size = header.size();
+    if size > max {
+        return Err(format!(
+            "larger than --max-blob-size ({} > {} bytes)",
+            size, max
+        ));
+    }
+    repo.objects
+        .find_blob(&id, buf)
+        .map_err(|e| format!("cannot read blob: {e}"))?;
+    if buf.is_empty() {
+        return Ok(None);
+    }
+    if is_binary(buf) {
+        return Err("binary".into());
+    }
+    if buf.len() <= CHUNK_SIZE {
+        scanner.scan_chunk(path, buf, ChunkPos::whole(buf.len()), out);
+    } else {
+        scan_reader(scanner, path, &buf[..], chunk_buf, out).map_err(|e| e.to_string())?;
+    }
+    Ok(Some(buf.len() as u64))
+}
+
+/// Turn per-blob findings into one finding per (secret, path), attributed to the oldest
+/// commit that introduced the secret there.
+fn attribute(
+    repo: &gix::Repository,
+    scanner: &Scanner,
+    commits: &[CommitRec],
+    changes: &[Change],
+    hits: &HashMap<BlobKey, Vec<Finding>>,
+) -> Result<Vec<Finding>> {
+    if hits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut prev_cache: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+    // (rule, secret, path) → (commit index, finding index in the blob's list, key)
+    type Intro<'a> = (u32, &'a Finding);
+    let mut intros: HashMap<(String, String, String), Vec<Intro>> = HashMap::new();
+    for ch in changes {
+        let path = ch.path.to_str_lossy();
+        let key = BlobKey {
+            blob: ch.blob,
+            code: is_code_path(&path),
+        };
+        let Some(found) = hits.get(&key) else {
+            continue;
+        };
+        for f in found {
+            let mut existed = false;
+            for p in &ch.prev {
+                if !prev_cache.contains_key(p) {
+                    let mut b = Vec::new();
+                    if repo.objects.find_blob(p, &mut b).is_err() {
+                        b.clear();
+                    }
+                    prev_cache.insert(*p, b);
+                }
+                let data = &prev_cache[p];
+                if memchr::memmem::find(data, f.secret.as_bytes()).is_some() {
+                    existed = true;
+                    break;
+                }
+            }
+            if !existed {
+                intros
+                    .entry((f.rule.id.clone(), f.secret.clone(), path.to_string()))
+                    .or_default()
+                    .push((ch.commit, f));
+            }
+        }
+    }
+    // how widespread each secret is
+    let mut secret_commits: HashMap<&str, HashSet<u32>> = HashMap::new();
+    let mut secret_paths: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for ((_, secret, path), list) in &intros {
+        let sc = secret_commits.entry(secret.as_str()).or_default();
+        for (c, _) in list {
+            sc.insert(*c);
+        }
+        secret_paths
+            .entry(secret.as_str())
+            .or_default()
+            .insert(path.as_str());
+    }
+    let mut info_cache: HashMap<u32, CommitInfo> = HashMap::new();
+    let mut out = Vec::new();
+    for ((rule, secret, path), list) in &intros {
+        // oldest commit first; on equal times, the one the walk met last (an ancestor)
+        let (c, f) = list
+            .iter()
+            .min_by_key(|(c, _)| (commits[*c as usize].time, std::cmp::Reverse(*c)))
+            .expect("non-empty");
+        let fp = fingerprint(rule, secret, path);
+        if scanner.config.allow_fingerprints.contains(&fp) {
+            continue;
+        }
+        let mut info = match info_cache.get(c) {
+            Some(i) => i.clone(),
+            None => {
+                let i = commit_info(repo, &commits[*c as usize].id)?;
+                info_cache.insert(*c, i.clone());
+                i
+            }
+        };
+        info.other_commits = secret_commits[secret.as_str()].len() as u32 - 1;
+        info.other_paths = secret_paths[secret.as_str()].len() as u32 - 1;
+        let mut f = (*f).clone();
+        f.location.path = path.clone();
+        f.fingerprint = fp;
+        f.commit = Some(Box::new(info));
+        out.push(f);
+    }
+    Ok(out)
+}
+
+/// The secrets of `found` that some file of the `base` commits already holds.
+fn secrets_already_in(
+    repo: &gix::Repository,
+    base: &[ObjectId],
+    found: &[Finding],
+    max: u64,
+) -> Result<HashSet<String>> {
+    let secrets: Vec<&str> = {
+        let mut v: Vec<&str> = found.iter().map(|f| f.secret.as_str()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let ac = aho_corasick::AhoCorasick::new(&secrets).context("secret automaton")?;
+    let mut blobs = HashSet::new();
+    for c in base {
+        let tree = repo
+            .find_commit(*c)
+            .map_err(|e| anyhow!("cannot read commit {c}: {e}"))?
+            .tree_id()
+            .map_err(|e| anyhow!("commit {c} is malformed: {e}"))?
+            .detach();
+        let mut rec = gix::traverse::tree::Recorder::default();
+        gix::traverse::tree::depthfirst(
+            tree,
+            gix::traverse::tree::depthfirst::State::default(),
+            &repo.objects,
+            &mut rec,
+        )
+        .map_err(|e| missing_history(format!("cannot read the tree of {c}: {e}")))?;
+        blobs.extend(
+            rec.records
+                .into_iter()
+                .filter(|e| is_file(e.mode.kind()))
+                .map(|e| e.oid),
+        );
+    }
+    let mut out = HashSet::new();
+    let mut buf = Vec::new();
+    for b in blobs {
+        if repo.find_header(b).map(|h| h.size() > max).unwrap_or(true) {
+            continue;
+        }
+        if repo.objects.find_blob(&b, &mut buf).is_err() {
+            continue;
+        }
+        for m in ac.find_overlapping_iter(&buf[..]) {
+            out.insert(secrets[m.pattern().as_usize()].to_string());
+        }
+        if out.len() == secrets.len() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Author, date and summary of a commit.
+pub fn commit_info(repo: &gix::Repository, id: &ObjectId) -> Result<CommitInfo> {
+    let commit = repo
+        .find_commit(*id)
+        .map_err(|e| anyhow!("cannot read commit {id}: {e}"))?;
+    let (author, email, seconds) = match commit.author() {
+        Ok(a) => (
+            a.name.to_str_lossy().trim().to_string(),
+            a.email.to_str_lossy().trim().to_string(),
+            a.seconds(),
+        ),
+        Err(_) => (String::new(), String::new(), 0),
+    };
+    let summary = commit
+        .message_raw_sloppy()
+        .lines()
+        .map(|l| l.to_str_lossy().trim().to_string())
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    Ok(CommitInfo {
+        sha: id.to_string(),
+        author,
+        email,
+        date: rfc3339(seconds),
+        summary,
+        other_commits: 0,
+        other_paths: 0,
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch (UTC).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // civil from days (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Seven hex digits, like `git log --oneline`.
+pub fn short(id: &ObjectId) -> String {
+    id.to_hex_with_len(7).to_string()
+}
+
+/// `.leakgateignore` at the top of the work tree, applied to history paths (so `testdata/`
+/// ignored in tree scans is ignored in history scans too).
+type PathFilter = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+fn history_ignore(workdir: Option<&Path>, sink: &Sink) -> Option<PathFilter> {
+    let root = workdir?;
+    let file = root.join(super::files::IGNORE_FILE);
+    if !file.is_file() {
+        return None;
+    }
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    if let Some(e) = b.add(&file) {
+        sink.warn(format!("{}: {e}", file.display()));
+    }
+    match b.build() {
+        Ok(gi) => Some(Box::new(move |p: &str| {
+            gi.matched_path_or_any_parents(p, false).is_ignore()
+        })),
+        Err(e) => {
+            sink.warn(format!("{}: {e}; not applied", file.display()));
+            None
+        }
+    }
+}
+
+/// Progress bar for long audits: on a terminal only, never in CI or with `--quiet`.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        let on = enabled
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+        let bar = on.then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        Progress { bar }
+    }
+
+    fn stage(&self, msg: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(msg.to_string());
+        }
+    }
+
+    fn set_commits(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} diffing {pos}/{len} commits [{elapsed_precise}] eta {eta}",
+                )
+                .expect("valid template"),
+            );
+            b.set_length(n);
+            b.set_position(0);
+        }
+    }
+
+    fn diffed(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(n);
+        }
+    }
+
+    fn start_blobs(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} scanning {pos}/{len} blobs, {msg} [{elapsed_precise}] eta {eta}",
+                )
+                .expect("valid template"),
+            );
+            b.set_length(n);
+            b.set_position(0);
+        }
+    }
+
+    fn blobs(&self, n: u64, bytes: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(n);
+            let secs = b.elapsed().as_secs_f64().max(0.001);
+            b.set_message(format!(
+                "{:.0} MB at {:.0} MB/s",
+                bytes as f64 / 1e6,
+                bytes as f64 / 1e6 / secs
+            ));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_matches_known_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(-86_400), "1969-12-31T00:00:00Z");
+    }
+
+    #[test]
+    fn ranges_parse() {
+        assert_eq!(
+            parse_range("main..feature").unwrap(),
+            ("main".into(), "feature".into())
+        );
+        assert_eq!(parse_range("abc..").unwrap(), ("abc".into(), "HEAD".into()));
+        assert!(parse_range("a...b").is_err());
+        assert!(parse_range("main").is_err());
+    }
+}

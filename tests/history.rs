@@ -1,0 +1,440 @@
+//! Git history, PR ranges and staged scans, end to end: each test builds a repository with
+//! the `git` command line, plants freshly generated credentials in commits, runs the real
+//! binary and asserts the exact findings and their attribution.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use leakgate::examples::{expand, Rng};
+use serde_json::Value;
+
+/// A scratch repository driven through `git`.
+struct Repo {
+    dir: tempfile::TempDir,
+    rng: Rng,
+    /// Commit timestamps increase by a minute per commit so attribution is deterministic.
+    clock: i64,
+}
+
+impl Repo {
+    fn new(seed: u64) -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Repo {
+            dir,
+            rng: Rng::new(seed),
+            clock: 1_700_000_000,
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r.git(&["config", "user.name", "Test Author"]);
+        r.git(&["config", "user.email", "author@example.test"]);
+        r.git(&["config", "commit.gpgsign", "false"]);
+        r.git(&["config", "tag.gpgsign", "false"]);
+        r
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        git_in(self.path(), args, self.clock)
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let p = self.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// A fresh, well-formed credential and the line that assigns it.
+    fn openai_key(&mut self) -> String {
+        expand("sk-proj-{{alnum:58}}T3BlbkFJ{{alnum:58}}", &mut self.rng).unwrap()
+    }
+
+    fn github_token(&mut self) -> String {
+        expand("{{github:ghp}}", &mut self.rng).unwrap()
+    }
+
+    /// Stage everything and commit; returns the new commit's SHA.
+    fn commit(&mut self, msg: &str) -> String {
+        self.clock += 60;
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+}
+
+fn git_in(dir: &Path, args: &[&str], clock: i64) -> String {
+    let date = format!("@{clock} +0000");
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git is installed");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn leakgate(args: &[&str], cwd: &Path) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(args)
+        .args(["--format", "json"])
+        .current_dir(cwd)
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = if stdout.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bad json ({e}): {stdout}"))
+    };
+    (code, json, stderr)
+}
+
+/// (path, line, rule, introducing commit) of every finding.
+fn found(json: &Value) -> BTreeSet<(String, u64, String, String)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["commit"]["sha"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn set(items: &[(&str, u64, &str, &str)]) -> BTreeSet<(String, u64, String, String)> {
+    items
+        .iter()
+        .map(|(p, l, r, c)| (p.to_string(), *l, r.to_string(), c.to_string()))
+        .collect()
+}
+
+#[test]
+fn secret_added_then_removed_is_found_and_attributed() {
+    let mut r = Repo::new(1);
+    r.write("README.md", "# app\n");
+    r.commit("initial");
+    let key = r.openai_key();
+    r.write(
+        "src/config.py",
+        &format!("import os\n\nOPENAI_API_KEY = \"{key}\"\n"),
+    );
+    let added = r.commit("add openai config");
+    r.write(
+        "src/config.py",
+        "import os\n\nOPENAI_API_KEY = os.environ[\"OPENAI_API_KEY\"]\n",
+    );
+    r.commit("read key from the environment");
+
+    let (code, json, stderr) = leakgate(&["history"], r.path());
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found(&json),
+        set(&[("src/config.py", 3, "openai-project-key", &added)])
+    );
+    let f = &json["findings"][0];
+    assert_eq!(f["commit"]["author"], "Test Author");
+    assert_eq!(f["commit"]["email"], "author@example.test");
+    assert_eq!(f["commit"]["summary"], "add openai config");
+    assert_eq!(f["commit"]["date"], "2023-11-14T22:15:20Z");
+    assert_eq!(f["commit"]["other_commits"], 0);
+    assert_eq!(json["summary"]["commits_scanned"], 3);
+    // redacted: the key never appears in any output
+    let text = Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(["history", "--format", "text"])
+        .current_dir(r.path())
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}{}",
+        String::from_utf8_lossy(&text.stdout),
+        String::from_utf8_lossy(&text.stderr),
+        json
+    );
+    assert!(!all.contains(&key[..20]), "secret leaked into output");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("introduced in"));
+}
+
+#[test]
+fn unmerged_branches_deleted_files_tags_and_merges() {
+    let mut r = Repo::new(2);
+    r.write("README.md", "# app\n");
+    r.commit("initial");
+
+    // a file added and deleted again on main
+    let k_deleted = r.github_token();
+    r.write(
+        "scripts/deploy.sh",
+        &format!("#!/bin/sh\nexport GITHUB_TOKEN={k_deleted}\n"),
+    );
+    let c_deleted = r.commit("deploy script");
+    std::fs::remove_file(r.path().join("scripts/deploy.sh")).unwrap();
+    r.commit("remove deploy script");
+
+    // a branch that is never merged
+    r.git(&["checkout", "-q", "-b", "experiment"]);
+    let k_branch = r.openai_key();
+    r.write("notes.txt", &format!("try this key: {k_branch}\n"));
+    let c_branch = r.commit("experiment with a key");
+    r.git(&["checkout", "-q", "main"]);
+
+    // a feature branch merged with a merge commit: attributed to the branch commit
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let k_merged = r.github_token();
+    r.write("app/.env", &format!("GITHUB_TOKEN={k_merged}\n"));
+    let c_feature = r.commit("feature env");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("CHANGELOG.md", "- main moved on\n");
+    r.commit("changelog");
+    r.clock += 60;
+    r.git(&["merge", "-q", "--no-ff", "-m", "merge feature", "feature"]);
+
+    // a commit reachable only from an annotated tag
+    r.git(&["checkout", "-q", "--detach"]);
+    let k_tag = r.openai_key();
+    r.write("release/creds.txt", &format!("OPENAI_API_KEY={k_tag}\n"));
+    let c_tag = r.commit("release-only commit");
+    r.git(&["tag", "-a", "v1.0", "-m", "release"]);
+    r.git(&["checkout", "-q", "main"]);
+
+    let (code, json, stderr) = leakgate(&["history"], r.path());
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found(&json),
+        set(&[
+            ("scripts/deploy.sh", 2, "github-pat-classic", &c_deleted),
+            ("notes.txt", 1, "openai-project-key", &c_branch),
+            ("app/.env", 1, "github-pat-classic", &c_feature),
+            ("release/creds.txt", 1, "openai-project-key", &c_tag),
+        ])
+    );
+
+    // one branch only: main holds the deleted file and the merged feature, not the others
+    let (_, json, _) = leakgate(&["history", "--branch", "main"], r.path());
+    assert_eq!(
+        found(&json),
+        set(&[
+            ("scripts/deploy.sh", 2, "github-pat-classic", &c_deleted),
+            ("app/.env", 1, "github-pat-classic", &c_feature),
+        ])
+    );
+}
+
+#[test]
+fn renamed_file_reports_each_path_and_counts_them() {
+    let mut r = Repo::new(3);
+    let key = r.github_token();
+    r.write("old/settings.env", &format!("GITHUB_TOKEN={key}\n"));
+    let c1 = r.commit("settings");
+    std::fs::create_dir_all(r.path().join("config")).unwrap();
+    r.git(&["mv", "old/settings.env", "config/settings.env"]);
+    let c2 = r.commit("move settings");
+    let (_, json, stderr) = leakgate(&["history"], r.path());
+    assert_eq!(
+        found(&json),
+        set(&[
+            ("old/settings.env", 1, "github-pat-classic", &c1),
+            ("config/settings.env", 1, "github-pat-classic", &c2),
+        ]),
+        "{stderr}"
+    );
+    for f in json["findings"].as_array().unwrap() {
+        assert_eq!(f["commit"]["other_paths"], 1);
+        assert_eq!(f["commit"]["other_commits"], 1);
+    }
+}
+
+#[test]
+fn edits_keep_the_original_attribution_and_binary_and_large_blobs_are_noted() {
+    let mut r = Repo::new(4);
+    let key = r.openai_key();
+    r.write("app.py", &format!("KEY = \"{key}\"\n"));
+    let c1 = r.commit("add key");
+    r.write(
+        "app.py",
+        &format!("# a comment\nKEY = \"{key}\"\nprint(1)\n"),
+    );
+    r.commit("edit around the key");
+    let mut bin = vec![0u8; 64];
+    bin.extend_from_slice(format!("token={}", r.github_token()).as_bytes());
+    std::fs::write(r.path().join("logo.png"), &bin).unwrap();
+    let big_key = r.github_token();
+    r.write(
+        "big.txt",
+        &format!("{}\nGITHUB_TOKEN={big_key}\n", "x".repeat(4096)),
+    );
+    r.commit("assets");
+
+    let (_, json, stderr) = leakgate(&["history", "--max-blob-size", "2K", "-v"], r.path());
+    // the first commit that added the key at app.py keeps it, at the line of that version
+    assert_eq!(
+        found(&json),
+        set(&[("app.py", 1, "openai-project-key", &c1)])
+    );
+    let skipped: Vec<(String, String)> = json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped[0].0.starts_with("big.txt (blob "), "{skipped:?}");
+    assert!(skipped[0].1.contains("--max-blob-size"), "{skipped:?}");
+    assert!(skipped[1].0.starts_with("logo.png (blob "), "{skipped:?}");
+    assert_eq!(skipped[1].1, "binary");
+    assert!(stderr.contains("big.txt"), "{stderr}");
+}
+
+#[test]
+fn range_reports_only_what_the_range_introduces() {
+    let mut r = Repo::new(5);
+    let old = r.openai_key();
+    r.write("settings.py", &format!("OPENAI_API_KEY = \"{old}\"\n"));
+    let base = r.commit("old key on main");
+    r.git(&["checkout", "-q", "-b", "pr"]);
+    // the PR edits the file holding the old key, copies it elsewhere, and adds a new one
+    let new = r.github_token();
+    r.write(
+        "settings.py",
+        &format!("OPENAI_API_KEY = \"{old}\"\nGITHUB_TOKEN = \"{new}\"\n"),
+    );
+    let c_new = r.commit("add github token");
+    r.write("copy/settings.py", &format!("OPENAI_API_KEY = \"{old}\"\n"));
+    r.commit("copy settings");
+
+    let range = format!("{base}..pr");
+    let (code, json, stderr) = leakgate(&["history", "--range", &range], r.path());
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found(&json),
+        set(&[("settings.py", 2, "github-pat-classic", &c_new)])
+    );
+    assert_eq!(json["summary"]["commits_scanned"], 2);
+
+    // the same with --since-commit
+    let (_, json, _) = leakgate(
+        &["history", "--branch", "pr", "--since-commit", &base],
+        r.path(),
+    );
+    assert_eq!(
+        found(&json),
+        set(&[("settings.py", 2, "github-pat-classic", &c_new)])
+    );
+
+    // an empty range is a clean pass
+    let (code, json, _) = leakgate(&["history", "--range", "pr..pr"], r.path());
+    assert_eq!((code, json["findings"].as_array().unwrap().len()), (0, 0));
+
+    // unknown revisions are errors that say how to fix them
+    let (code, _, stderr) = leakgate(&["history", "--range", "nosuchbranch..pr"], r.path());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown revision \"nosuchbranch\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+}
+
+#[test]
+fn shallow_clone_is_an_error_not_a_clean_pass() {
+    let mut r = Repo::new(6);
+    for i in 0..4 {
+        r.write("file.txt", &format!("version {i}\n"));
+        r.commit(&format!("commit {i}"));
+    }
+    let clone_dir = tempfile::tempdir().unwrap();
+    let clone: PathBuf = clone_dir.path().join("shallow");
+    let url = format!("file://{}", r.path().display());
+    git_in(
+        clone_dir.path(),
+        &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()],
+        r.clock,
+    );
+    let (code, json, stderr) = leakgate(&["history"], &clone);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(json.is_null(), "no report on an error");
+    assert!(stderr.contains("shallow"), "{stderr}");
+    assert!(stderr.contains("git fetch --unshallow"), "{stderr}");
+    // a range inside the available history still works
+    let (code, _, stderr) = leakgate(&["history", "--range", "HEAD..HEAD"], &clone);
+    assert_eq!(code, 0, "{stderr}");
+    // a base that was not fetched says so
+    let (code, _, stderr) = leakgate(&["history", "--range", "HEAD~3..HEAD"], &clone);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("HEAD~3"), "{stderr}");
+}
+
+#[test]
+fn staged_scans_the_index_not_the_work_tree_and_only_added_lines() {
+    let mut r = Repo::new(7);
+    let committed = r.openai_key();
+    r.write("app.py", &format!("KEY = \"{committed}\"\nprint('hi')\n"));
+    r.commit("existing key");
+
+    // nothing staged: clean
+    let (code, json, stderr) = leakgate(&["staged"], r.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0);
+
+    // stage a new key in app.py (the committed key is not this commit's) and a new file
+    let staged = r.github_token();
+    r.write(
+        "app.py",
+        &format!("KEY = \"{committed}\"\nTOKEN = \"{staged}\"\nprint('hi')\n"),
+    );
+    let other = r.openai_key();
+    r.write("new/.env", &format!("OPENAI_API_KEY={other}\n"));
+    r.git(&["add", "app.py", "new/.env"]);
+    // an unstaged edit with a secret is not part of the commit
+    let unstaged = r.github_token();
+    r.write(
+        "new/.env",
+        &format!("OPENAI_API_KEY={other}\nGH={unstaged}\n"),
+    );
+    let untracked = r.github_token();
+    r.write("untracked.txt", &format!("{untracked}\n"));
+
+    let (code, json, stderr) = leakgate(&["staged"], r.path());
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found(&json),
+        set(&[
+            ("app.py", 2, "github-pat-classic", ""),
+            ("new/.env", 1, "openai-project-key", ""),
+        ])
+    );
+}
+
+#[test]
+fn not_a_repository_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = leakgate(&["history"], dir.path());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not inside a git repository"), "{stderr}");
+    let (code, _, stderr) = leakgate(&["staged"], dir.path());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not inside a git repository"), "{stderr}");
+}
