@@ -182,8 +182,8 @@ class Kingfisher(Tool):
 class Leakgate(Tool):
     """leakgate (this project): `scan`, `history`, `staged`.
 
-    `history` and `staged` arrive in a later issue: until then the binary
-    exits 2 with "unrecognized subcommand", and the corpus is reported n/a.
+    An older binary without a subcommand exits 2 with "unrecognized
+    subcommand"; that corpus is then reported n/a.
     """
 
     name = "leakgate"
