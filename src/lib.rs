@@ -4,6 +4,8 @@
 //! prefilter, windowed regex, entropy, [`validators`]) → [`engine`] findings (fingerprint,
 //! dedup, allow-lists) → [`report`] (text, JSON, SARIF, GitHub annotations).
 
+pub mod baseline;
+pub mod ci;
 pub mod config;
 pub mod engine;
 pub mod examples;

@@ -34,6 +34,12 @@ enum Command {
     History(HistoryArgs),
     /// Scan what `git commit` would add: staged changes against HEAD, added lines only.
     Staged(StagedArgs),
+    /// In GitHub Actions: scan what the event brought (pull request → its commits, push →
+    /// the pushed commits, schedule/dispatch → full history).
+    Ci(CiArgs),
+    /// Accept current findings so only new ones fail the build.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// List or test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -58,6 +64,25 @@ enum RulesCommand {
         /// Random seed (printed on failure, to replay it).
         #[arg(long)]
         seed: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BaselineCommand {
+    /// Write the fingerprints of every current finding (working tree and, inside a git
+    /// repository, all of history) to a baseline file.
+    Create {
+        /// Files or directories to scan (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Baseline file to write.
+        #[arg(long, short = 'o', default_value = ".leakgate-baseline.json")]
+        output: PathBuf,
+        /// Do not include git history.
+        #[arg(long)]
+        no_history: bool,
+        /// Configuration file (default: .leakgate.yml at the repository root).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 
@@ -101,6 +126,19 @@ struct OutputArgs {
     /// Colour for the text format.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
+    /// Report only findings that are not in this baseline (see `leakgate baseline create`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Also write the report as SARIF to FILE (one scan, several outputs).
+    #[arg(long, value_name = "FILE")]
+    sarif: Option<PathBuf>,
+    /// Append a Markdown summary with a findings table to FILE (e.g. $GITHUB_STEP_SUMMARY);
+    /// bounded under 1 MiB.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Write the number of reported findings to FILE.
+    #[arg(long, value_name = "FILE")]
+    count_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -134,6 +172,20 @@ struct HistoryArgs {
     range: Option<String>,
     /// Skip blobs larger than this (bytes; K, M and G suffixes allowed). Skipped blobs are
     /// listed, never dropped silently.
+    #[arg(long, default_value = "32M", value_parser = parse_size)]
+    max_blob_size: u64,
+    /// Worker threads (default: number of CPUs).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(Args)]
+struct CiArgs {
+    /// A path inside the repository (default: the current directory).
+    repo: Option<PathBuf>,
+    /// Skip blobs larger than this (bytes; K, M and G suffixes allowed).
     #[arg(long, default_value = "32M", value_parser = parse_size)]
     max_blob_size: u64,
     /// Worker threads (default: number of CPUs).
@@ -184,6 +236,13 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd_scan(args),
         Command::History(args) => cmd_history(args),
         Command::Staged(args) => cmd_staged(args),
+        Command::Ci(args) => cmd_ci(args),
+        Command::Baseline(BaselineCommand::Create {
+            paths,
+            output,
+            no_history,
+            config,
+        }) => cmd_baseline_create(paths, output, no_history, config),
         Command::Rules(RulesCommand::List { format, config }) => cmd_rules_list(format, config),
         Command::Rules(RulesCommand::Test {
             files,
@@ -250,10 +309,9 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
         branch: args.branch.clone(),
         since_commit: args.since_commit.clone(),
         range: args.range.clone(),
+        only_new_commits: false,
         max_blob_size: args.max_blob_size,
-        threads: args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        threads: threads(args.threads),
         progress: !args.out.quiet,
     };
     let sink = Sink::default();
@@ -267,6 +325,119 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
         started,
         &args.out,
     )
+}
+
+fn threads(n: Option<usize>) -> usize {
+    n.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let (event, plan) = leakgate::ci::plan_from_env()?;
+    if !args.out.quiet {
+        eprintln!("leakgate: {}", plan.describe(&event));
+    }
+    let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    let config = load_config(args.out.config.as_ref(), &repo)?;
+    let scanner = Scanner::new(config)?;
+    let mut opts = HistoryOptions {
+        repo,
+        max_blob_size: args.max_blob_size,
+        threads: threads(args.threads),
+        progress: false,
+        ..Default::default()
+    };
+    let sink = Sink::default();
+    let (targets, commits) = match &plan {
+        leakgate::ci::Plan::Nothing { reason } => (vec![format!("{event}: {reason}")], Some(0)),
+        leakgate::ci::Plan::Range { base, head } => {
+            opts.range = Some(format!("{base}..{head}"));
+            let stats = git::scan_history(&scanner, &opts, &sink)?;
+            (
+                vec![format!("{event}: {}", stats.target)],
+                Some(stats.commits),
+            )
+        }
+        leakgate::ci::Plan::NewBranch { head, .. } => {
+            opts.branch = Some(head.clone());
+            opts.only_new_commits = true;
+            let stats = git::scan_history(&scanner, &opts, &sink)?;
+            (
+                vec![format!("{event}: new commits of {}", stats.target)],
+                Some(stats.commits),
+            )
+        }
+        leakgate::ci::Plan::Full => {
+            let stats = git::scan_history(&scanner, &opts, &sink)?;
+            (
+                vec![format!("{event}: history of {}", stats.target)],
+                Some(stats.commits),
+            )
+        }
+    };
+    finish(scanner, sink, targets, commits, started, &args.out)
+}
+
+fn cmd_baseline_create(
+    paths: Vec<PathBuf>,
+    output: PathBuf,
+    no_history: bool,
+    config: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let config = load_config(config.as_ref(), &paths[0])?;
+    let config_root = config
+        .source
+        .as_ref()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .and_then(|p| p.parent().map(|d| d.to_path_buf()));
+    let scanner = Scanner::new(config)?;
+    let sink = Sink::default();
+    FileSource {
+        paths: paths.clone(),
+        respect_ignore: true,
+        threads: threads(None),
+        config_root,
+    }
+    .run(&scanner, &sink)?;
+    let in_repo = git::open(&paths[0]).is_ok();
+    if !no_history && in_repo {
+        let opts = HistoryOptions {
+            repo: paths[0].clone(),
+            max_blob_size: git::DEFAULT_MAX_BLOB_SIZE,
+            threads: threads(None),
+            progress: true,
+            ..Default::default()
+        };
+        git::scan_history(&scanner, &opts, &sink)?;
+    }
+    let (mut findings, _, warnings, _, _) = sink.finish();
+    dedup_findings(&mut findings);
+    for w in &warnings {
+        eprintln!("leakgate: warning: {w}");
+    }
+    std::fs::write(&output, leakgate::baseline::render(&findings))
+        .with_context(|| format!("{}: cannot write baseline", output.display()))?;
+    let unique: std::collections::HashSet<&str> =
+        findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    eprintln!(
+        "leakgate: wrote {} with {} accepted finding{}{}. Commit it and pass --baseline {} \
+         (action input `baseline`); only new findings will fail the build.",
+        output.display(),
+        unique.len(),
+        if unique.len() == 1 { "" } else { "s" },
+        if !no_history && in_repo {
+            " (working tree and full history)"
+        } else {
+            " (working tree)"
+        },
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
@@ -297,6 +468,10 @@ fn finish(
 ) -> Result<ExitCode> {
     let (mut findings, skipped, warnings, files, bytes) = sink.finish();
     dedup_findings(&mut findings);
+    let baseline_suppressed = match &out.baseline {
+        Some(p) => leakgate::baseline::Baseline::load(p)?.filter(&mut findings),
+        None => 0,
+    };
     let result = ScanResult {
         findings,
         skipped,
@@ -307,6 +482,7 @@ fn finish(
         duration: started.elapsed(),
         targets,
         commits_scanned,
+        baseline_suppressed,
     };
     let to_tty = out.output.is_none() && std::io::stdout().is_terminal();
     let opts = ReportOptions {
@@ -334,8 +510,44 @@ fn finish(
             lock.flush()?;
         }
     }
+    if let Some(path) = &out.sarif {
+        let mut buf = Vec::new();
+        report::reporter(Format::Sarif).write(&result, &opts, &mut buf)?;
+        std::fs::write(path, buf)
+            .with_context(|| format!("{}: cannot write SARIF", path.display()))?;
+    }
+    if let Some(path) = &out.summary {
+        let text = report::summary::markdown(&result, &opts, report::summary::MAX_SUMMARY_BYTES);
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("{}: cannot open summary file", path.display()))?;
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("{}: cannot write summary", path.display()))?;
+    }
+    if let Some(path) = &out.count_file {
+        std::fs::write(path, format!("{}\n", result.findings.len()))
+            .with_context(|| format!("{}: cannot write count", path.display()))?;
+    }
     if !out.quiet {
         print_notes(&result, &opts);
+        if result.baseline_suppressed > 0 {
+            eprintln!(
+                "leakgate: note: {} finding{} accepted in the baseline {} not reported",
+                result.baseline_suppressed,
+                if result.baseline_suppressed == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                if result.baseline_suppressed == 1 {
+                    "is"
+                } else {
+                    "are"
+                }
+            );
+        }
     }
     let failing = match out.fail_on.0 {
         Some(min) => result.findings.iter().any(|f| f.severity >= min),

@@ -4,6 +4,7 @@
 pub mod github;
 pub mod json;
 pub mod sarif;
+pub mod summary;
 pub mod text;
 
 use std::io::Write;
@@ -27,6 +28,8 @@ pub struct ScanResult {
     pub targets: Vec<String>,
     /// For history scans: how many commits were walked (`files_scanned` then counts blobs).
     pub commits_scanned: Option<u64>,
+    /// Findings left out because the baseline accepts them.
+    pub baseline_suppressed: usize,
 }
 
 impl ScanResult {

@@ -1067,6 +1067,7 @@ mod tests {
             duration: std::time::Duration::from_millis(5),
             targets: vec![".".into()],
             commits_scanned: None,
+            baseline_suppressed: 0,
         }
     }
 

@@ -53,6 +53,9 @@ pub struct HistoryOptions {
     pub since_commit: Option<String>,
     /// `BASE..HEAD`: only what the commits in the range introduce.
     pub range: Option<String>,
+    /// With `branch`: hide every other ref's commits (a newly pushed branch: scan only the
+    /// commits no other ref already has).
+    pub only_new_commits: bool,
     /// Skip blobs larger than this many bytes.
     pub max_blob_size: u64,
     /// Worker threads.
@@ -161,8 +164,16 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         hidden.push(b);
         target = format!("{base}..{head}");
     } else if let Some(branch) = &opts.branch {
-        tips.push(resolve_commit(&repo, branch)?);
+        let head = resolve_commit(&repo, branch)?;
+        tips.push(head);
         target = branch.clone();
+        if opts.only_new_commits {
+            for (_, id) in all_ref_tips(&repo, sink)? {
+                if id != head {
+                    hidden.push(id);
+                }
+            }
+        }
     } else {
         let mut refs = 0usize;
         for (name, id) in all_ref_tips(&repo, sink)? {
@@ -300,7 +311,16 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     // 4. attribution
     let mut found = attribute(&repo, scanner, &commits, &changes, &hits)?;
     if !hidden.is_empty() && !found.is_empty() {
-        let existing = secrets_already_in(&repo, &hidden, &found, max)?;
+        // the commits the scanned ones grew from: BASE, and whatever the range merged in
+        let walked: HashSet<ObjectId> = commits.iter().map(|c| c.id).collect();
+        let mut boundary: Vec<ObjectId> = commits
+            .iter()
+            .flat_map(|c| c.parents.iter().copied())
+            .filter(|p| !walked.contains(p))
+            .collect();
+        boundary.sort();
+        boundary.dedup();
+        let existing = secrets_already_in(&repo, &boundary, &found, max)?;
         found.retain(|f| !existing.contains(f.secret.as_str()));
     }
     sink.add_findings(found);
@@ -698,7 +718,8 @@ fn attribute(
     Ok(out)
 }
 
-/// The secrets of `found` that some file of the `base` commits already holds.
+/// The secrets of `found` that some file of the `base` commits (the parents the scanned
+/// commits grew from) already holds.
 fn secrets_already_in(
     repo: &gix::Repository,
     base: &[ObjectId],

@@ -1,0 +1,136 @@
+//! Baselines: findings a team has accepted (already rotated, or a known test key), so a gate
+//! can be adopted on an old repository and fail only on new findings.
+//!
+//! The file lists fingerprints (`sha256(rule, secret, path)`: no line numbers, so a finding
+//! survives line moves and edits elsewhere in its file) with the rule and path for humans,
+//! one entry per line, sorted, no timestamps: two branches that accept different findings
+//! merge without conflicts in all but the rarest cases.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::finding::Finding;
+
+/// Current baseline file version.
+pub const VERSION: u32 = 1;
+
+/// One accepted finding.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    pub fingerprint: String,
+    /// For people reading the file; matching uses the fingerprint only.
+    #[serde(default)]
+    pub rule: String,
+    #[serde(default)]
+    pub path: String,
+}
+
+#[derive(Deserialize)]
+struct File {
+    version: u32,
+    #[serde(default)]
+    findings: Vec<Entry>,
+}
+
+/// A loaded baseline.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    fingerprints: HashSet<String>,
+}
+
+impl Baseline {
+    pub fn load(path: &Path) -> Result<Baseline> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read baseline", path.display()))?;
+        let file: File = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not a leakgate baseline (create one with `leakgate baseline create`)",
+                path.display()
+            )
+        })?;
+        if file.version != VERSION {
+            bail!(
+                "{}: baseline version {} is not supported (this leakgate reads version {VERSION})",
+                path.display(),
+                file.version
+            );
+        }
+        let mut fingerprints = HashSet::new();
+        for (i, e) in file.findings.iter().enumerate() {
+            if e.fingerprint.len() != 64 || !e.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bail!(
+                    "{}: entry {} has an invalid fingerprint (64 hex digits expected)",
+                    path.display(),
+                    i + 1
+                );
+            }
+            fingerprints.insert(e.fingerprint.to_ascii_lowercase());
+        }
+        Ok(Baseline { fingerprints })
+    }
+
+    pub fn len(&self) -> usize {
+        self.fingerprints.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fingerprints.is_empty()
+    }
+
+    /// Remove accepted findings; returns how many were removed.
+    pub fn filter(&self, findings: &mut Vec<Finding>) -> usize {
+        let before = findings.len();
+        findings.retain(|f| !self.fingerprints.contains(&f.fingerprint));
+        before - findings.len()
+    }
+}
+
+/// The baseline file for `findings`: sorted by fingerprint, one entry per line.
+pub fn render(findings: &[Finding]) -> String {
+    let mut entries: BTreeMap<&str, Entry> = BTreeMap::new();
+    for f in findings {
+        entries.entry(&f.fingerprint).or_insert_with(|| Entry {
+            fingerprint: f.fingerprint.clone(),
+            rule: f.rule.id.clone(),
+            path: f.location.path.clone(),
+        });
+    }
+    let mut out = format!("{{\n  \"version\": {VERSION},\n  \"findings\": [");
+    for (i, e) in entries.values().enumerate() {
+        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        out.push_str(&serde_json::to_string(e).expect("serializable"));
+    }
+    if !entries.is_empty() {
+        out.push_str("\n  ");
+    }
+    out.push_str("]\n}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_then_load_round_trips_and_rejects_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.json");
+        std::fs::write(&p, render(&[])).unwrap();
+        assert!(Baseline::load(&p).unwrap().is_empty());
+        let fp = "ab".repeat(32);
+        std::fs::write(
+            &p,
+            format!("{{\"version\":1,\"findings\":[{{\"fingerprint\":\"{fp}\"}}]}}"),
+        )
+        .unwrap();
+        assert_eq!(Baseline::load(&p).unwrap().len(), 1);
+        std::fs::write(&p, "{\"version\":2,\"findings\":[]}").unwrap();
+        assert!(Baseline::load(&p).is_err());
+        std::fs::write(&p, "not json").unwrap();
+        let e = Baseline::load(&p).unwrap_err().to_string();
+        assert!(e.contains("not a leakgate baseline"), "{e}");
+    }
+}
