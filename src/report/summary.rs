@@ -10,8 +10,7 @@ pub const MAX_SUMMARY_BYTES: usize = 900 * 1024;
 fn cell(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('|', "\\|")
-        .replace('\n', " ")
-        .replace('\r', " ")
+        .replace(['\n', '\r'], " ")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('`', "'")
