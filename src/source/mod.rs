@@ -2,6 +2,7 @@
 //! a source (git history, archives, logs) means one module implementing [`Source`].
 
 pub mod files;
+pub mod sourcemap;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
