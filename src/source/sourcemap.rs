@@ -493,7 +493,7 @@ fn scan_bundle(
                 inline_at: Some(at),
             })
         }
-        None => load_external_map(shown, map_ref.as_ref().map(|r| r.url)),
+        None => load_external_map(sink, shown, map_ref.as_ref().map(|r| r.url)),
     };
     let Some(lm) = loaded else { return };
     let resolver = Resolver::new(&lm.shown, &lm.dir, scan_root);
@@ -558,7 +558,7 @@ fn scan_bundle(
 
 /// The map a bundle names (`sourceMappingURL=file.js.map`, relative to the bundle), or
 /// `<bundle>.map` beside it (maps built as "hidden" carry no reference).
-fn load_external_map(shown: &str, url: Option<&str>) -> Option<LoadedMap> {
+fn load_external_map(sink: &Sink, shown: &str, url: Option<&str>) -> Option<LoadedMap> {
     let dir = dir_of(shown);
     let mut candidates = Vec::new();
     if let Some(url) = url.filter(|u| !u.starts_with("data:")) {
@@ -587,8 +587,8 @@ fn load_external_map(shown: &str, url: Option<&str>) -> Option<LoadedMap> {
         if !looks_like_json_object(&json) {
             return None;
         }
-        // the map file is scanned on its own, which warns if it is bad: stay quiet here
-        let map = decode(&Sink::default(), &c, &json)?;
+        // the map's own scan reads only sourcesContent: its mappings are checked here
+        let map = decode(sink, &c, &json)?;
         let dir = dir_of(&c).to_string();
         return Some(LoadedMap {
             map,
@@ -649,7 +649,8 @@ fn map_back(
     let gen_line = f.location.line - 1;
     let line_start = lines.start(gen_line);
     let gen_col16 = utf16_len(&data[line_start..off]);
-    let Some(tok) = lm.map.lookup_token(gen_line, gen_col16) else {
+    // in an index map, token positions are relative to their section
+    let Some((tok, gen_line, gen_col16)) = lookup(&lm.map, gen_line, gen_col16, 0) else {
         return Mapped::Unmapped;
     };
     if tok.get_dst_line() != gen_line || tok.get_src_id() == !0 || tok.get_src_line() == !0 {
@@ -733,6 +734,31 @@ fn map_back(
     Mapped::Original(Box::new(g), from_content)
 }
 
+/// The mapping segment at or before the 0-based (line, UTF-16 column), with that position
+/// made relative to the (index map) section the segment belongs to.
+fn lookup(
+    map: &DecodedMap,
+    line: u32,
+    col: u32,
+    depth: usize,
+) -> Option<(sourcemap::Token<'_>, u32, u32)> {
+    match map {
+        DecodedMap::Regular(sm) => sm.lookup_token(line, col).map(|t| (t, line, col)),
+        DecodedMap::Hermes(h) => h.lookup_token(line, col).map(|t| (t, line, col)),
+        DecodedMap::Index(idx) if depth < MAX_SECTION_DEPTH => {
+            // sections are sorted by offset
+            let section = idx
+                .sections()
+                .take_while(|s| s.get_offset() <= (line, col))
+                .last()?;
+            let (ol, oc) = section.get_offset();
+            let col = if line == ol { col - oc } else { col };
+            lookup(section.get_sourcemap()?, line - ol, col, depth + 1)
+        }
+        DecodedMap::Index(_) => None,
+    }
+}
+
 /// A snippet of `line` around the secret at character `col0`, with the secret and `others`
 /// redacted; a window when the line is long.
 fn simple_snippet(line: &str, col0: usize, secret: &str, others: &[&str]) -> Snippet {
@@ -809,26 +835,21 @@ fn looks_like_json_object(data: &[u8]) -> bool {
         .is_some_and(|&b| b == b'{')
 }
 
-/// Decode a map; on failure warn (naming `shown` and why) and return `None`.
-fn decode(sink: &Sink, shown: &str, data: &[u8]) -> Option<DecodedMap> {
+/// Decode a map with its mappings, to map bundle hits back; on failure warn (naming `label`
+/// and why) and return `None`, leaving the hits in the bundle.
+fn decode(sink: &Sink, label: &str, data: &[u8]) -> Option<DecodedMap> {
     let d = strip_prefixes(data);
     // the decoder is not expected to panic, but a bad map must never take the scan down
     let result = std::panic::catch_unwind(|| sourcemap::decode_slice(d));
-    match result {
-        Ok(Ok(map)) => Some(map),
-        Ok(Err(e)) => {
-            sink.warn(format!(
-                "{shown}: not a valid source map ({e}); scanned as a plain file"
-            ));
-            None
-        }
-        Err(_) => {
-            sink.warn(format!(
-                "{shown}: the source map decoder failed on this file; scanned as a plain file"
-            ));
-            None
-        }
-    }
+    let why = match result {
+        Ok(Ok(map)) => return Some(map),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => "the decoder failed".to_string(),
+    };
+    sink.warn(format!(
+        "{label}: source map mappings not decoded ({why}); bundle findings are reported in the bundle"
+    ));
+    None
 }
 
 /// One source of a map: where it is reported and its text when the map carries it.
@@ -1455,5 +1476,69 @@ mod tests {
         let (a, b) = spans[0];
         let inner = &json[a..b];
         assert!(inner.starts_with(b"[") && inner.ends_with(b"null"));
+    }
+
+    /// Mutated and truncated maps, inline and standalone, must never panic: every path
+    /// (lenient parse, mappings decode, section lookup, mapping back) runs on each.
+    #[test]
+    fn garbage_maps_never_panic() {
+        use crate::examples::{expand, Rng};
+        use base64::Engine;
+        let scanner = Scanner::new(crate::config::Config::default()).unwrap();
+        let allowed = |_: &Path| false;
+        let roots = [PathBuf::from(".")];
+        let ctx = Context {
+            roots: &roots,
+            allowed: &allowed,
+        };
+        let mut rng = Rng::new(42);
+        let key = expand("sk_live_{{alnum:99}}", &mut rng).unwrap();
+        let regular = format!(
+            r#"{{"version":3,"file":"a.js","sourceRoot":"/","sources":["../src/a.ts","webpack://x/./b.ts",null],"sourcesContent":["const k = \"{key}\";\n",null],"names":["k"],"mappings":"AAAA,MAAMA,IAAI;AACV,CAAC"}}"#
+        );
+        let index = format!(
+            r#"{{"version":3,"sections":[{{"offset":{{"line":0,"column":0}},"map":{regular}}},{{"offset":{{"line":0,"column":9}},"map":{regular}}},{{"offset":{{"line":3,"column":0}},"url":"x.map"}}]}}"#
+        );
+        let bytes_of = |s: &str| s.as_bytes().to_vec();
+        let specials = b"\"{}[],:0123456789;ABCDEFGHgh+/!\\\n\x00\xff";
+        for base in [bytes_of(&regular), bytes_of(&index)] {
+            for round in 0..400 {
+                let mut m = base.clone();
+                for _ in 0..=rng.below(4) {
+                    let i = rng.below(m.len());
+                    match rng.below(4) {
+                        0 => m[i] = specials[rng.below(specials.len())],
+                        1 => m.truncate(i.max(1)),
+                        2 => m.insert(i, specials[rng.below(specials.len())]),
+                        _ => {
+                            m.remove(i.min(m.len() - 1));
+                        }
+                    }
+                    if m.is_empty() {
+                        m.push(b'{');
+                    }
+                }
+                let sink = Sink::default();
+                let mut findings = Vec::new();
+                scan_map_file(&scanner, &sink, &ctx, "", "m/a.js.map", &m, &mut findings);
+                let b64 = base64::engine::general_purpose::STANDARD.encode(&m);
+                let bundle = format!(
+                    "var k=\"{key}\";\n😀x=\"{key}\"\n//# sourceMappingURL=data:application/json;base64,{b64}\n"
+                );
+                let mut findings = Vec::new();
+                let data = bundle.as_bytes();
+                scanner.scan_chunk("m/b.js", data, ChunkPos::whole(data.len()), &mut findings);
+                assert!(!findings.is_empty(), "round {round}");
+                scan_bundle(&scanner, &sink, &ctx, "", "m/b.js", data, &mut findings);
+                let idx = LineIndex::new(&m);
+                for _ in 0..4 {
+                    let l = rng.below(4) as u32;
+                    let c = rng.below(400) as u32;
+                    let _ = idx.offset(&m, l, c);
+                }
+                let _ = sources_content_spans(&m);
+                let _ = find_map_ref(&m);
+            }
+        }
     }
 }
