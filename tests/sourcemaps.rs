@@ -843,3 +843,36 @@ fn minified_bundles_have_exact_columns_and_windowed_snippets() {
         assert!(snippet.contains("sk_liv*****"), "{snippet}");
     }
 }
+
+#[test]
+fn a_bundle_over_the_chunk_size_still_has_its_inline_map_read() {
+    let mut rng = Rng::new(Rng::from_entropy().next_u64());
+    let key = expand("sk_live_{{alnum:99}}", &mut rng).unwrap();
+    // the original is large enough that the base64 map fills the file's last 64 KiB
+    let src = format!(
+        "{}export const key = \"{key}\";\n",
+        "export const pad = 0; // padding padding padding padding padding\n".repeat(2000)
+    );
+    let mut b = Bundle::default();
+    let s = b.source("../src/big.ts", &src);
+    b.push(&"var a=1;".repeat(9 << 17), Some((s, 0, "export")));
+    b.push("\n//# sourceMappingURL=data:application/json;base64,", None);
+    use base64::Engine;
+    let inline =
+        base64::engine::general_purpose::STANDARD.encode(b.map("big.js", true).to_string());
+    assert!(inline.len() > 64 << 10);
+    let text = format!("{}{inline}\n", b.text);
+    assert!(text.len() > 8 << 20, "scanned in chunks, not in memory");
+    let dir = tree(&[("dist/big.js", text)]);
+    let (code, out, err) = leakgate(&["scan", ".", "--format", "json"], dir.path());
+    assert_eq!(code, 1, "{err}");
+    let line = src.lines().count() as u32;
+    assert_eq!(
+        json_findings(&out),
+        vec![Expect {
+            at: pos("src/big.ts", line, column_of(&src, line as usize - 1, &key)),
+            rule: "stripe-secret-key".into(),
+            related: vec![pos("dist/big.js", 2, 22)],
+        }]
+    );
+}

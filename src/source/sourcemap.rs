@@ -101,8 +101,15 @@ pub fn scan_file(
     findings: &mut Vec<Finding>,
 ) {
     let is_map = is_map(shown);
-    if !is_map && findings.is_empty() && data.is_some_and(|d| find_map_ref(d).is_none()) {
-        return; // a bundle without findings or an inline map: nothing to do
+    if !is_map && findings.is_empty() {
+        // a bundle without findings: only an inline map can add something
+        let inline = match data {
+            Some(d) => find_map_ref(d).is_some_and(|r| r.url.starts_with("data:")),
+            None => tail_may_hold_inline_map(disk),
+        };
+        if !inline {
+            return;
+        }
     }
     let owned;
     let data = match data {
@@ -354,6 +361,34 @@ fn find_map_ref(data: &[u8]) -> Option<MapRef<'_>> {
         hay = &data[..at];
     }
     None
+}
+
+/// For a file too large to be in memory: whether its last 64 KiB hold an inline map's
+/// reference or look like the middle of one (a single line of base64), so that reading the
+/// whole file again is worth it.
+fn tail_may_hold_inline_map(disk: &Path) -> bool {
+    use std::io::{Seek, SeekFrom};
+    const TAIL: u64 = 64 << 10;
+    let Ok(mut f) = std::fs::File::open(disk) else {
+        return false;
+    };
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut tail = Vec::new();
+    let read = f
+        .seek(SeekFrom::Start(len.saturating_sub(TAIL)))
+        .and_then(|_| f.take(TAIL).read_to_end(&mut tail));
+    if read.is_err() {
+        return false;
+    }
+    if let Some(r) = find_map_ref(&tail) {
+        return r.url.starts_with("data:");
+    }
+    let body = tail.trim_ascii_end();
+    let body = body.strip_suffix(b"*/").unwrap_or(body).trim_ascii_end();
+    !body.is_empty()
+        && body
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
 
 fn trim_end_spaces(b: &[u8]) -> &[u8] {
