@@ -5,7 +5,7 @@
 //! scan of a file and adds what only a source-map-aware scanner sees:
 //!
 //! - **`.map` files**: every `sourcesContent` entry is scanned as a virtual file named by its
-//!   original path (see [`resolve`]), with the map as a related location. Plain-scan hits that
+//!   original path (see [`Resolver`]), with the map as a related location. Plain-scan hits that
 //!   lie inside the map's `sourcesContent` strings are dropped (the virtual files report them
 //!   with exact original lines); hits elsewhere in the map stay where they are. Index maps
 //!   (`sections`) are walked section by section; sections that point to another file (`url`)
@@ -60,7 +60,7 @@ pub const MSG_BUNDLE: &str =
 /// Related-location message for a map used only to map a bundle hit back.
 pub const MSG_MAP_USED: &str = "source map that maps the bundle back to the original source";
 /// Related-location message when the original line does not hold the value.
-pub const MSG_INJECTED: &str = "original source of this bundle code according to its source map; that line does not contain the value, so it was probably injected at build time (a define or an environment variable)";
+pub const MSG_INJECTED: &str = "original source of this bundle code according to its source map; that line does not contain the value: it was probably injected at build time (a define or an environment variable), or the source changed since the build";
 
 /// What the file walker knows about the scan.
 pub struct Context<'a> {
@@ -508,7 +508,7 @@ fn scan_bundle(
             }
         }
     }
-    // the bundle's own hits (those before any virtual-file findings appended above)
+    // the bundle's own hits (not those of the inline map's virtual files)
     let own: Vec<usize> = findings
         .iter()
         .enumerate()
@@ -540,7 +540,7 @@ fn scan_bundle(
         .collect();
     let map_lines = LineIndex::new(&lm.json);
     let mut originals = Originals::default();
-    let mut drop = Vec::new();
+    let mut suppressed = vec![false; findings.len()];
     for i in own {
         let f = &findings[i];
         match map_back(
@@ -555,7 +555,7 @@ fn scan_bundle(
             &mut originals,
         ) {
             Mapped::Unmapped => {}
-            Mapped::Suppressed => drop.push(i),
+            Mapped::Suppressed => suppressed[i] = true,
             Mapped::Injected(original) => findings[i].related.push(RelatedLocation {
                 location: original,
                 message: MSG_INJECTED.to_string(),
@@ -566,9 +566,13 @@ fn scan_bundle(
                     message: MSG_BUNDLE.to_string(),
                 });
                 let map_loc = match (&lm.inline_at, from_content) {
-                    (Some(at), _) => RelatedLocation {
+                    (Some(at), true) => RelatedLocation {
                         location: at.clone(),
                         message: MSG_INLINE_CONTENT.to_string(),
+                    },
+                    (Some(at), false) => RelatedLocation {
+                        location: at.clone(),
+                        message: MSG_MAP_USED.to_string(),
                     },
                     (None, true) => RelatedLocation {
                         location: locate_json_string(&lm.json, &map_lines, &g.secret, &lm.shown),
@@ -584,11 +588,8 @@ fn scan_bundle(
             }
         }
     }
-    let mut k = 0;
-    findings.retain(|_| {
-        k += 1;
-        !drop.contains(&(k - 1))
-    });
+    let mut keep = suppressed.into_iter().map(|s| !s);
+    findings.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// The map a bundle names (`sourceMappingURL=file.js.map`, relative to the bundle), or
@@ -599,14 +600,13 @@ fn load_external_map(sink: &Sink, shown: &str, url: Option<&str>) -> Option<Load
     if let Some(url) = url.filter(|u| !u.starts_with("data:")) {
         let url = url.split(['?', '#']).next().unwrap_or(url);
         let url = String::from_utf8_lossy(&percent_decode(url)).into_owned();
-        let local = url.strip_prefix("file://").unwrap_or(&url);
-        if !has_scheme(local) {
-            let p = if local.starts_with('/') {
-                normalize(local)
-            } else {
-                normalize(&join(dir, local))
-            };
-            candidates.push(p);
+        match url.strip_prefix("file://") {
+            Some(abs) => candidates.push(normalize(abs)),
+            // `/x.js.map` is relative to the web server's root, which is unknown here
+            None if !has_scheme(&url) && !url.starts_with('/') => {
+                candidates.push(normalize(&join(dir, &url)))
+            }
+            None => {}
         }
     }
     candidates.push(format!("{shown}.map"));
@@ -639,7 +639,8 @@ fn load_external_map(sink: &Sink, shown: &str, url: Option<&str>) -> Option<Load
 enum Mapped {
     /// No mapping for this position (or no source): the hit stays in the bundle.
     Unmapped,
-    /// The original line carries a `leakgate:allow` comment (minifiers drop comments).
+    /// The original is allowed: a `leakgate:allow` comment on its line (minifiers drop
+    /// comments, so the bundle cannot have it) or the config's `allow.paths`.
     Suppressed,
     /// The original line does not hold the value: the original position, as a related location.
     Injected(Location),
@@ -699,22 +700,26 @@ fn map_back(
         return Mapped::Suppressed;
     }
     let src_line = tok.get_src_line();
-    let est16 = tok.get_src_col() + gen_col16.saturating_sub(tok.get_dst_col());
+    // the segment starts at or before the hit: the same distance into the original
+    let est16 = tok
+        .get_src_col()
+        .saturating_add(gen_col16.saturating_sub(tok.get_dst_col()));
     let (text, from_content) = match src.content {
         Some(c) => (Some(c), true),
         None => (originals.get(&src.path), false),
     };
     let first = f.secret.lines().next().unwrap_or("");
     let Some(text) = text else {
-        // no original text: trust the map's position (columns assumed to be one unit each)
+        // no original text: trust the map's position (UTF-16 units taken as characters) and
+        // keep the bundle's snippet, the only text there is
         let mut g = f.clone();
-        let column = est16 + 1;
+        let column = est16.saturating_add(1);
         g.location = Location {
             path: src.path.clone(),
             line: src_line + 1,
             column,
             end_line: src_line + 1,
-            end_column: column + first.chars().count() as u32,
+            end_column: column.saturating_add(first.chars().count() as u32),
         };
         g.fingerprint = fingerprint(&g.rule.id, &g.secret, &src.path);
         return Mapped::Original(Box::new(g), false);
@@ -1575,5 +1580,51 @@ mod tests {
                 let _ = find_map_ref(&m);
             }
         }
+    }
+
+    #[test]
+    fn huge_mapping_values_do_not_overflow() {
+        use base64::Engine;
+        fn vlq(v: i64, out: &mut String) {
+            const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut n = if v < 0 { ((-v) << 1) | 1 } else { v << 1 };
+            loop {
+                let d = (n & 31) as usize;
+                n >>= 5;
+                out.push(B64[d | if n > 0 { 32 } else { 0 }] as char);
+                if n == 0 {
+                    break;
+                }
+            }
+        }
+        let scanner = Scanner::new(crate::config::Config::default()).unwrap();
+        let allowed = |_: &Path| false;
+        let roots = [PathBuf::from(".")];
+        let ctx = Context {
+            roots: &roots,
+            allowed: &allowed,
+        };
+        let key =
+            crate::examples::expand("sk_live_{{alnum:99}}", &mut crate::examples::Rng::new(5))
+                .unwrap();
+        let mut mappings = String::new();
+        for v in [0, 0, 0, u32::MAX as i64 - 3] {
+            vlq(v, &mut mappings);
+        }
+        // no sourcesContent and no file on disk: the map's column is used as is
+        let map = format!(
+            r#"{{"version":3,"sources":["no/such/file.ts"],"names":[],"mappings":"{mappings}"}}"#
+        );
+        let b64 = base64::engine::general_purpose::STANDARD.encode(map);
+        let bundle =
+            format!("k=\"{key}\"\n//# sourceMappingURL=data:application/json;base64,{b64}\n");
+        let data = bundle.as_bytes();
+        let mut findings = Vec::new();
+        scanner.scan_chunk("b.js", data, ChunkPos::whole(data.len()), &mut findings);
+        let sink = Sink::default();
+        scan_bundle(&scanner, &sink, &ctx, "", "b.js", data, &mut findings);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].location.path, "no/such/file.ts");
+        assert_eq!(findings[0].location.column, u32::MAX);
     }
 }
