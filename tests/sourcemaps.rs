@@ -162,6 +162,8 @@ struct Expect {
 
 struct App {
     files: BTreeMap<String, String>,
+    /// Originals that exist only inside a map: (path, text).
+    map_only: Vec<(String, String)>,
     secrets: Vec<String>,
     expected: Vec<Expect>,
 }
@@ -374,8 +376,13 @@ fn build_app(seed: u64) -> App {
     files.insert(widget_js.into(), b.text);
 
     expected.sort();
+    let map_only = vec![
+        ("src/lib/api.ts".to_string(), api_src),
+        ("src/widget/chat.ts".to_string(), chat_src),
+    ];
     App {
         files,
+        map_only,
         secrets: vec![aws, stripe, openai, github, anthropic],
         expected,
     }
@@ -486,6 +493,18 @@ fn built_app_findings_point_at_the_original_sources() {
     let mut dist_only: Vec<Expect> = app.expected.iter().map(inside).collect();
     dist_only.sort();
     assert_eq!(json_findings(&out), dist_only, "dist only, seed {seed}");
+    // with the originals back on disk, each secret is still one finding, at the same place
+    for (path, text) in &app.map_only {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (_, out, _) = leakgate(&["scan", ".", "--format", "json"], dir.path());
+    assert_eq!(
+        json_findings(&out),
+        app.expected,
+        "originals on disk, seed {seed}"
+    );
     for format in ["text", "sarif", "github"] {
         let (_, out, err) = leakgate(&["scan", ".", "--format", format], dir.path());
         assert_no_secrets(&out, &app.secrets);
@@ -764,18 +783,26 @@ fn bad_maps_warn_and_keep_their_plain_findings() {
 }
 
 #[test]
-fn an_allow_comment_in_the_original_silences_the_bundle_too() {
+fn allow_comments_and_allowed_paths_of_originals_apply_to_maps_and_bundles() {
     let mut rng = Rng::new(Rng::from_entropy().next_u64());
     let key = expand("sk_live_{{alnum:99}}", &mut rng).unwrap();
+    let other = expand("sk_live_{{alnum:99}}", &mut rng).unwrap();
+    // the allow comment is in the original only: minifiers drop comments
     let src = format!("// test fixture\nconst k = \"{key}\"; // leakgate:allow\n");
+    // a source under a path the config allows
+    let fixture = format!("export const other = \"{other}\";\n");
     let mut b = Bundle::default();
     let s = b.source("../src/fixture.ts", &src);
+    let f = b.source("../src/fixtures/keys.ts", &fixture);
     b.push("const k=", Some((s, 1, "const")));
     b.push(&format!("\"{key}\";"), Some((s, 1, "\"")));
+    b.push("const o=", Some((f, 0, "export")));
+    b.push(&format!("\"{other}\";"), Some((f, 0, "\"")));
     b.push("\n//# sourceMappingURL=app.js.map\n", None);
     let dir = tree(&[
         ("dist/app.js", b.text.clone()),
         ("dist/app.js.map", b.map("app.js", true).to_string()),
+        (".leakgate.yml", "allow:\n  paths: [src/fixtures]\n".into()),
     ]);
     let (code, out, err) = leakgate(&["scan", ".", "--format", "json"], dir.path());
     assert_eq!(json_findings(&out), vec![], "{err}");
