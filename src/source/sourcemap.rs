@@ -222,7 +222,8 @@ fn scan_contents(
         Ok(m) => m,
         Err(e) => {
             sink.warn(format!(
-                "{label}: not a valid source map ({e}); scanned as a plain file"
+                "{label}: not a valid source map ({}); scanned as a plain file",
+                json_error(&e)
             ));
             return false;
         }
@@ -853,6 +854,18 @@ fn simple_snippet(line: &str, col0: usize, secret: &str, others: &[&str]) -> Sni
 // ---------------------------------------------------------------------------------------------
 // Decoding and sources
 
+/// A JSON error without serde's quote of the offending value, which could be a secret.
+fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "read error",
+        Category::Syntax => "invalid JSON",
+        Category::Data => "unexpected structure",
+        Category::Eof => "truncated JSON",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
+}
+
 /// Index maps nested deeper than this are not read further.
 const MAX_SECTION_DEPTH: usize = 8;
 
@@ -883,6 +896,7 @@ fn decode(sink: &Sink, label: &str, data: &[u8]) -> Option<DecodedMap> {
     let result = std::panic::catch_unwind(|| sourcemap::decode_slice(d));
     let why = match result {
         Ok(Ok(map)) => return Some(map),
+        Ok(Err(sourcemap::Error::BadJson(e))) => json_error(&e),
         Ok(Err(e)) => e.to_string(),
         Err(_) => "the decoder failed".to_string(),
     };
