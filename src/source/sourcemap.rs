@@ -275,10 +275,18 @@ fn lite_sources<'m>(
             Some(m) => lite_sources(m, sink, label, out, depth + 1),
             None => sink.warn(format!(
                 "{label}: index map section {i} refers to another file ({}); not followed",
-                section.url.as_deref().unwrap_or("no url")
+                url_file_name(section.url.as_deref().unwrap_or("no url"))
             )),
         }
     }
+}
+
+/// The last path segment of a URL, without query or fragment, at most 80 characters: enough
+/// to name a file in a warning without repeating credentials or signed-URL tokens.
+fn url_file_name(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.chars().take(80).collect()
 }
 
 /// `sourceRoot` + source, as the `sourcemap` crate applies it (so names from both parsers
