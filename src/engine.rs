@@ -182,12 +182,41 @@ fn resolve_overlaps(mut raw: Vec<RawMatch>, rules: &RuleSet) -> Vec<RawMatch> {
     raw
 }
 
+/// Most related locations kept on one finding (a module shared by many chunks).
+pub const MAX_RELATED: usize = 20;
+
 /// Remove findings with the same fingerprint (same rule, value and path), keeping the first
-/// by location. Sorts the result by path, line, column, rule.
+/// by location; the related locations of the removed ones move to the kept one (so a secret
+/// found in an original file, a source map's `sourcesContent` and a bundle is one finding
+/// that names all three). Sorts the result by path, line, column, rule.
 pub fn dedup_findings(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| (&a.location, &a.rule.id).cmp(&(&b.location, &b.rule.id)));
-    let mut seen = std::collections::HashSet::new();
-    findings.retain(|f| seen.insert(f.fingerprint.clone()));
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut keep = vec![true; findings.len()];
+    for i in 0..findings.len() {
+        match first.get(&findings[i].fingerprint) {
+            Some(&j) => {
+                keep[i] = false;
+                let moved = std::mem::take(&mut findings[i].related);
+                findings[j].related.extend(moved);
+            }
+            None => {
+                first.insert(findings[i].fingerprint.clone(), i);
+            }
+        }
+    }
+    let mut k = keep.into_iter();
+    findings.retain(|_| k.next().unwrap_or(false));
+    for f in findings.iter_mut() {
+        if f.related.len() > 1 {
+            f.related
+                .sort_by(|a, b| (&a.location, &a.message).cmp(&(&b.location, &b.message)));
+            f.related.dedup();
+        }
+        let loc = &f.location;
+        f.related.retain(|r| &r.location != loc);
+        f.related.truncate(MAX_RELATED);
+    }
 }
 
 /// End of the line holding `at` (before `\n` or `\r\n`); `start` is that line's start.
@@ -324,5 +353,58 @@ fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &[RawMatch
         highlight_start: hs,
         highlight_end: he,
         revealed: Some(clean(revealed)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::RelatedLocation;
+
+    fn scanner() -> Scanner {
+        Scanner::new(Config::default()).unwrap()
+    }
+
+    fn related(path: &str, line: u32) -> RelatedLocation {
+        RelatedLocation {
+            location: Location {
+                path: path.into(),
+                line,
+                column: 1,
+                end_line: line,
+                end_column: 2,
+            },
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn dedup_merges_related_locations() {
+        let s = scanner();
+        let key =
+            crate::examples::expand("sk_live_{{alnum:99}}", &mut crate::examples::Rng::new(1))
+                .unwrap();
+        let text = format!("const k = \"{key}\";\n");
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            s.scan_chunk(
+                "src/a.ts",
+                text.as_bytes(),
+                ChunkPos::whole(text.len()),
+                &mut out,
+            );
+        }
+        assert_eq!(out.len(), 3);
+        out[1].related.push(related("dist/a.js", 1));
+        out[2].related.push(related("dist/a.js.map", 1));
+        out[2].related.push(related("dist/a.js", 1));
+        dedup_findings(&mut out);
+        assert_eq!(out.len(), 1);
+        let paths: Vec<&str> = out[0]
+            .related
+            .iter()
+            .map(|r| r.location.path.as_str())
+            .collect();
+        assert_eq!(paths, ["dist/a.js", "dist/a.js.map"]);
     }
 }

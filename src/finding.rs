@@ -61,7 +61,8 @@ pub struct Finding {
     pub commit: Option<Box<CommitInfo>>,
 }
 
-/// A second location of a finding, with a short message saying what it is.
+/// A second location of a finding, with a short message saying what it is. A location with
+/// line 0 stands for the file as a whole (reports print no position for it).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct RelatedLocation {
     pub location: Location,

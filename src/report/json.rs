@@ -65,6 +65,19 @@ struct JsonFinding<'a> {
     remediation: &'a str,
     references: &'a [String],
     tags: &'a [String],
+    /// Other places tied to the finding (for a source-mapped hit: the bundle and the map).
+    related: Vec<JsonRelated<'a>>,
+}
+
+/// A related location; `line` 0 means the file as a whole.
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
 }
 
 impl Reporter for Json {
@@ -112,6 +125,18 @@ impl Reporter for Json {
                     remediation: &f.rule.remediation,
                     references: &f.rule.references,
                     tags: &f.rule.tags,
+                    related: f
+                        .related
+                        .iter()
+                        .map(|r| JsonRelated {
+                            path: &r.location.path,
+                            line: r.location.line,
+                            column: r.location.column,
+                            end_line: r.location.end_line,
+                            end_column: r.location.end_column,
+                            message: &r.message,
+                        })
+                        .collect(),
                 })
                 .collect(),
             skipped: &r.skipped,

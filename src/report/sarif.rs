@@ -662,13 +662,13 @@ fn result(
         // must not change when the same secret is found through another commit
         props.insert("commit".to_string(), json!(c));
     }
-    sarif::Result::builder()
+    let mut res = sarif::Result::builder()
         .rule_id(f.rule.id.clone())
         .rule_index(rule_index as i64)
         .level(result_level(f.severity))
         .message(
             sarif::Message::builder()
-                .text(message_text(f, opts))
+                .text(message_text(f, opts) + &related_text(f))
                 .build(),
         )
         .locations(vec![sarif::Location::builder()
@@ -680,7 +680,67 @@ fn result(
                 .additional_properties(props)
                 .build(),
         )
-        .build()
+        .build();
+    if !f.related.is_empty() {
+        res.related_locations = Some(related_locations(f, cwd));
+    }
+    res
+}
+
+/// Escape the brackets that would start or end an embedded link in a SARIF message.
+fn escape_message(s: &str) -> String {
+    s.replace('[', "\\[").replace(']', "\\]")
+}
+
+/// " See also: [dist/a.js](1) (shipped bundle, …); …" linking the related locations by id.
+fn related_text(f: &Finding) -> String {
+    if f.related.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = f
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            format!(
+                "[{}]({}) ({})",
+                escape_message(&r.location.path),
+                i + 1,
+                escape_message(&r.message)
+            )
+        })
+        .collect();
+    format!(" See also: {}.", parts.join("; "))
+}
+
+/// `relatedLocations` with ids 1, 2, … (as linked from the message); no region for a
+/// location that stands for the whole file (line 0).
+fn related_locations(f: &Finding, cwd: Option<&Path>) -> Vec<sarif::Location> {
+    f.related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let l = &r.location;
+            let mut physical = sarif::PhysicalLocation::builder()
+                .artifact_location(ArtifactPath::new(&l.path, cwd).artifact_location())
+                .build();
+            if l.line > 0 {
+                physical.region = Some(
+                    sarif::Region::builder()
+                        .start_line(l.line as i64)
+                        .start_column(l.column as i64)
+                        .end_line(l.end_line as i64)
+                        .end_column(l.end_column as i64)
+                        .build(),
+                );
+            }
+            sarif::Location::builder()
+                .id(i as i64 + 1)
+                .physical_location(physical)
+                .message(sarif::Message::builder().text(r.message.clone()).build())
+                .build()
+        })
+        .collect()
 }
 
 fn notification(
@@ -1193,6 +1253,55 @@ mod tests {
             .as_str()
             .unwrap()
             .starts_with("3 findings were not included"));
+    }
+
+    #[test]
+    fn related_locations_are_linked_from_the_message() {
+        let a = spec("alpha-key", "high");
+        let mut f = finding(&a, Severity::High, "src/app/[slug]/page.tsx", 4, SECRET);
+        f.related = vec![
+            crate::finding::RelatedLocation {
+                location: crate::finding::Location {
+                    path: "dist/app.js".into(),
+                    line: 1,
+                    column: 300,
+                    end_line: 1,
+                    end_column: 330,
+                },
+                message: "shipped bundle".into(),
+            },
+            crate::finding::RelatedLocation {
+                // line 0: the file as a whole
+                location: crate::finding::Location {
+                    path: "dist/[id].js.map".into(),
+                    line: 0,
+                    column: 0,
+                    end_line: 0,
+                    end_column: 0,
+                },
+                message: "source map".into(),
+            },
+        ];
+        let v = serde_json::to_value(log(&scan(vec![f], 0), &ReportOptions::default())).unwrap();
+        let res = &v["runs"][0]["results"][0];
+        assert_eq!(
+            res["message"]["text"],
+            "Test alpha-key found: kwabcd***** (checksum valid). See also: [dist/app.js](1) (shipped bundle); [dist/\\[id\\].js.map](2) (source map)."
+        );
+        let rel = res["relatedLocations"].as_array().unwrap();
+        assert_eq!(rel.len(), 2);
+        assert_eq!(rel[0]["id"], 1);
+        assert_eq!(rel[0]["message"]["text"], "shipped bundle");
+        let p0 = &rel[0]["physicalLocation"];
+        assert_eq!(p0["artifactLocation"]["uri"], "dist/app.js");
+        assert_eq!(p0["region"]["startColumn"], 300);
+        // a whole-file location has no region
+        assert_eq!(rel[1]["id"], 2);
+        assert_eq!(
+            rel[1]["physicalLocation"]["artifactLocation"]["uri"],
+            "dist/%5Bid%5D.js.map"
+        );
+        assert!(rel[1]["physicalLocation"].get("region").is_none());
     }
 
     #[test]

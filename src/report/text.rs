@@ -80,6 +80,15 @@ impl Reporter for Text {
                 )?;
             }
             writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?;
+            for r in &f.related {
+                let l = &r.location;
+                let at = if l.line == 0 {
+                    l.path.clone()
+                } else {
+                    format!("{}:{}:{}", l.path, l.line, l.column)
+                };
+                writeln!(out, "      {} {at} ({})", paint(dim, "via:"), r.message)?;
+            }
             writeln!(
                 out,
                 "      {} {}",

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use ignore::{WalkBuilder, WalkState};
 
-use super::{is_binary, scan_reader, Sink, Source, CHUNK_SIZE};
+use super::{is_binary, scan_reader, sourcemap, Sink, Source, CHUNK_SIZE};
 use crate::engine::{ChunkPos, Scanner};
 
 /// The ignore file leakgate adds to git's and ripgrep's.
@@ -183,9 +183,22 @@ impl FileSource {
             }
             sink.count(buf.len() as u64);
             scanner.scan_chunk(shown, buf, ChunkPos::whole(buf.len()), &mut findings);
-            if buf.capacity() > 4 * CHUNK_SIZE {
-                *buf = Vec::new(); // do not keep a huge allocation around
-            }
+        }
+        if sourcemap::applies(shown) {
+            // source maps and bundles: sourcesContent as files, bundle hits mapped back
+            let data = (len as usize <= CHUNK_SIZE).then_some(&buf[..]);
+            let allowed = |p: &Path| {
+                self.rel_to_config(p, cwd)
+                    .is_some_and(|r| scanner.config.path_allowed(&r))
+            };
+            let ctx = sourcemap::Context {
+                roots: &self.paths,
+                allowed: &allowed,
+            };
+            sourcemap::scan_file(scanner, sink, &ctx, path, shown, data, &mut findings);
+        }
+        if buf.capacity() > 4 * CHUNK_SIZE {
+            *buf = Vec::new(); // do not keep a huge allocation around
         }
         sink.add_findings(findings);
     }

@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod git;
+pub mod sourcemap;
 pub mod staged;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,0 +1,2 @@
+const o={openaiKey:"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",model:"gpt-4o-mini"};const n="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";async function c(){return(await fetch("https://api.github.com/user/repos",{headers:{Authorization:`token ${n}`}})).json()}console.log(o.model);export{c as listRepos};
+//# sourceMappingURL=admin-7b3e0d52.js.map

@@ -1,0 +1,2 @@
+(function(){const p=document.createElement("link").relList;})();function r(t){const e="AKIA4ZGVTPKUXRSTL425";navigator.sendBeacon("https://collect.example.com/e?k="+e,t)}function n(){const t="https://api.example.com",e="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";return{get:s=>fetch(t+s,{headers:{Authorization:`Bearer ${e}`}}).then(o=>o.json())}}const i=n();r("boot");i.get("/me").then(t=>console.log(t));
+//# sourceMappingURL=index-4f2a9c1e.js.map
