@@ -33,7 +33,6 @@ use gix::bstr::{BStr, BString, ByteSlice};
 use gix::hash::ObjectId;
 use gix::objs::tree::EntryKind;
 use gix::objs::{FindExt, TreeRefIter};
-use rayon::prelude::*;
 
 use super::{is_binary, scan_reader, Sink, CHUNK_SIZE};
 use crate::engine::{is_code_path, ChunkPos, Scanner};
@@ -208,29 +207,22 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
 
     // 2. changes, in parallel
     let ts = repo.clone().into_sync();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.max(1))
-        .build()
-        .context("cannot start worker threads")?;
+    let threads = opts.threads.max(1);
     progress.stage("diffing trees");
     let diffed = AtomicU64::new(0);
-    let per_commit: Vec<Result<Vec<Change>>> = pool.install(|| {
-        commits
-            .par_iter()
-            .enumerate()
-            .map_init(
-                || Differ::new(&ts),
-                |d, (i, c)| {
-                    let r = d.changes(i as u32, c);
-                    let n = diffed.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n.is_multiple_of(256) {
-                        progress.diffed(n);
-                    }
-                    r
-                },
-            )
-            .collect()
-    });
+    let per_commit: Vec<Result<Vec<Change>>> = for_each_init(
+        threads,
+        &commits,
+        || Differ::new(&ts),
+        |d, i, c| {
+            let r = d.changes(i as u32, c);
+            let n = diffed.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_multiple_of(256) {
+                progress.diffed(n);
+            }
+            r
+        },
+    );
     let mut changes = Vec::new();
     for (c, r) in commits.iter().zip(per_commit) {
         let mut r = r.with_context(|| format!("commit {}", c.id))?;
@@ -268,40 +260,44 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     let bytes = AtomicU64::new(0);
     let blobs_done = AtomicU64::new(0);
     let max = opts.max_blob_size;
-    let results: Vec<(BlobKey, Vec<Finding>)> = pool.install(|| {
-        jobs.par_iter()
-            .map_init(
-                || (thread_repo(&ts, 0), Vec::new(), Vec::new()),
-                |(r, buf, chunk_buf), (key, first)| {
-                    let ch = &changes[*first as usize];
-                    let path = ch.path.to_str_lossy();
-                    let mut out = Vec::new();
-                    let res = scan_blob(scanner, r, key.blob, &path, max, buf, chunk_buf, &mut out);
-                    match res {
-                        Ok(Some(n)) => {
-                            bytes.fetch_add(n, Ordering::Relaxed);
-                            sink.count(n);
-                        }
-                        Ok(None) => {}
-                        Err(why) => sink.skip(
-                            format!(
-                                "{path} (blob {}, commit {})",
-                                short(&key.blob),
-                                short(&commits[ch.commit as usize].id)
-                            ),
-                            why,
-                        ),
-                    }
-                    let done = blobs_done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if done.is_multiple_of(64) {
-                        progress.blobs(done, bytes.load(Ordering::Relaxed));
-                    }
-                    (*key, out)
-                },
-            )
-            .filter(|(_, f)| !f.is_empty())
-            .collect()
-    });
+    let results: Vec<(BlobKey, Vec<Finding>)> = for_each_init(
+        threads,
+        &jobs,
+        || (thread_repo(&ts, 0), Vec::new(), Vec::new()),
+        |(r, buf, chunk_buf), _, (key, first)| {
+            let ch = &changes[*first as usize];
+            let path = ch.path.to_str_lossy();
+            let mut out = Vec::new();
+            let res = scan_blob(scanner, r, key.blob, &path, max, buf, chunk_buf, &mut out);
+            match res {
+                Ok(Some(n)) => {
+                    bytes.fetch_add(n, Ordering::Relaxed);
+                    sink.count(n);
+                }
+                Ok(None) => {}
+                Err(why) => sink.skip(
+                    format!(
+                        "{path} (blob {}, commit {})",
+                        short(&key.blob),
+                        short(&commits[ch.commit as usize].id)
+                    ),
+                    why,
+                ),
+            }
+            let done = blobs_done.fetch_add(1, Ordering::Relaxed) + 1;
+            if done.is_multiple_of(64) {
+                progress.blobs(done, bytes.load(Ordering::Relaxed));
+            }
+            // a rare huge blob must not pin its buffer for the rest of the run
+            if buf.capacity() > KEEP_BUFFER_BYTES {
+                *buf = Vec::new();
+            }
+            (*key, out)
+        },
+    )
+    .into_iter()
+    .filter(|(_, f)| !f.is_empty())
+    .collect();
     progress.finish();
     if trace {
         eprintln!("trace: scanned {:?}", t0.elapsed());
@@ -562,6 +558,54 @@ impl Differ {
         }
         Ok(None)
     }
+}
+
+/// Per-thread read buffers above this size are released after use.
+const KEEP_BUFFER_BYTES: usize = 4 * 1024 * 1024;
+
+/// Run `f` over `items` on `threads` threads, each with one state from `init` (a repository
+/// handle with its caches) for its whole life, taking items in small batches in order so
+/// neighbouring objects (often delta chains) are read by the same thread. Results come back
+/// in item order. Unlike a work-stealing pool, state is created exactly once per thread, so
+/// caches are not rebuilt and freed over and over.
+fn for_each_init<T: Sync, S, R: Send>(
+    threads: usize,
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, usize, &T) -> R + Sync,
+) -> Vec<R> {
+    const BATCH: usize = 16;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.min(items.len().div_ceil(BATCH)).max(1))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut state = init();
+                    let mut out = Vec::new();
+                    loop {
+                        let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                        if start >= items.len() {
+                            break;
+                        }
+                        for (i, item) in items.iter().enumerate().skip(start).take(BATCH) {
+                            out.push((i, f(&mut state, i, item)));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut all: Vec<(usize, R)> = Vec::with_capacity(items.len());
+    for p in &mut parts {
+        all.append(p);
+    }
+    all.sort_unstable_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Delta-base cache per thread: big enough for cargo-sized delta chains, small enough that
