@@ -9,6 +9,7 @@ pub mod engine;
 pub mod examples;
 pub mod filters;
 pub mod finding;
+pub mod keywords;
 pub mod matcher;
 pub mod report;
 pub mod rules;
