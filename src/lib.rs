@@ -11,6 +11,7 @@ pub mod engine;
 pub mod examples;
 pub mod filters;
 pub mod finding;
+pub mod keywords;
 pub mod matcher;
 pub mod report;
 pub mod rules;

@@ -1,5 +1,5 @@
-//! The matcher: one Aho-Corasick automaton over every rule keyword finds where rules may
-//! match; each rule's regex then runs only in a window around its keyword hits; entropy,
+//! The matcher: one keyword search over every rule keyword ([`crate::keywords`]) finds where
+//! rules may match; each rule's regex then runs only in a window around its keyword hits; entropy,
 //! placeholder, allow-list and offline validators decide what is kept.
 //!
 //! Regexes compile lazily on a rule's first keyword hit, so start-up costs one automaton
@@ -7,13 +7,13 @@
 
 use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use anyhow::{Context, Result};
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::Input;
 
 use crate::filters;
+use crate::keywords::KeywordSearcher;
 use crate::rules::{Precision, RuleSpec, Severity, ValidatorKind};
 use crate::validators::{self, Verdict};
 
@@ -132,7 +132,7 @@ struct Candidate<'a> {
 /// The compiled rule set.
 pub struct RuleSet {
     pub rules: Vec<CompiledRule>,
-    ac: AhoCorasick,
+    keywords: KeywordSearcher,
     /// keyword pattern id -> indices of rules that use it
     kw_rules: Vec<Vec<u32>>,
 }
@@ -162,15 +162,10 @@ impl RuleSet {
             let sev = severity_of(&spec.id);
             rules.push(CompiledRule::new(spec, sev));
         }
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&keywords)
-            .context("building keyword automaton")?;
+        let keywords = KeywordSearcher::new(&keywords).context("building keyword search")?;
         Ok(RuleSet {
             rules,
-            ac,
+            keywords,
             kw_rules,
         })
     }
@@ -188,14 +183,14 @@ impl RuleSet {
     pub fn scan(&self, data: &[u8], code_file: bool, out: &mut Vec<RawMatch>) {
         // 1. keyword hits -> windows per rule
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
-        for hit in self.ac.find_overlapping_iter(data) {
-            for &ri in &self.kw_rules[hit.pattern().as_usize()] {
+        self.keywords.for_each_match(data, |pattern, start, end| {
+            for &ri in &self.kw_rules[pattern] {
                 let r = &self.rules[ri as usize];
-                let s = hit.start().saturating_sub(r.before);
-                let e = (hit.end() + r.after).min(data.len());
+                let s = start.saturating_sub(r.before);
+                let e = (end + r.after).min(data.len());
                 windows.push((ri, s, e));
             }
-        }
+        });
         if windows.is_empty() {
             return;
         }
