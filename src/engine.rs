@@ -43,6 +43,8 @@ impl ChunkPos {
 pub struct Scanner {
     pub rules: RuleSet,
     pub config: Config,
+    /// Configuration checks ([`crate::lint`]); `Linter::disabled()` for secrets only.
+    pub lint: crate::lint::Linter,
 }
 
 impl Scanner {
@@ -70,7 +72,12 @@ impl Scanner {
         {
             r.check()?;
         }
-        Ok(Scanner { rules, config })
+        let lint = crate::lint::Linter::new(&config);
+        Ok(Scanner {
+            rules,
+            config,
+            lint,
+        })
     }
 
     /// Scan `data` (the whole blob, or one chunk of it) and append findings for `path`.
@@ -126,6 +133,30 @@ impl Scanner {
                 commit: None,
             });
         }
+    }
+}
+
+impl Scanner {
+    /// Configuration checks for one file (`data`: `None` when only its name may be checked).
+    /// Returns a warning naming the file when it could not be checked (malformed YAML).
+    pub fn lint_file(
+        &self,
+        path: &str,
+        data: Option<&[u8]>,
+        out: &mut Vec<Finding>,
+    ) -> Option<String> {
+        self.lint
+            .lint_file(&self.rules, &self.config, path, data, out)
+    }
+
+    /// Whole-tree configuration checks, after a walk.
+    pub fn lint_finish(&self) -> Vec<Finding> {
+        self.lint.finish(&self.rules, &self.config)
+    }
+
+    /// Rules loaded: secret rules plus configuration rules.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len() + self.lint.len()
     }
 }
 

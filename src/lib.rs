@@ -2,13 +2,15 @@
 //!
 //! Flow, one module per stage: [`source`] (files, …) → blobs → [`matcher`] (keyword
 //! prefilter, windowed regex, entropy, [`validators`]) → [`engine`] findings (fingerprint,
-//! dedup, allow-lists) → [`report`] (text, JSON, SARIF, GitHub annotations).
+//! dedup, allow-lists) → [`report`] (text, JSON, SARIF, GitHub annotations). Alongside the
+//! secret rules, [`lint`] checks configuration (env prefixes, CORS, cookies, workflows, …).
 
 pub mod config;
 pub mod engine;
 pub mod examples;
 pub mod filters;
 pub mod finding;
+pub mod lint;
 pub mod matcher;
 pub mod report;
 pub mod rules;

@@ -108,6 +108,9 @@ struct ScanArgs {
     /// Worker threads (default: number of CPUs).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
+    /// Secrets only: skip the configuration checks (CORS, cookies, env prefixes, workflows, …).
+    #[arg(long)]
+    no_lint: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -168,7 +171,10 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         .as_ref()
         .and_then(|p| std::fs::canonicalize(p).ok())
         .and_then(|p| p.parent().map(|d| d.to_path_buf()));
-    let scanner = Scanner::new(config)?;
+    let mut scanner = Scanner::new(config)?;
+    if args.no_lint {
+        scanner.lint = leakgate::lint::Linter::disabled();
+    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -200,7 +206,7 @@ fn finish(
         warnings,
         files_scanned: files,
         bytes_scanned: bytes,
-        rules_loaded: scanner.rules.len(),
+        rules_loaded: scanner.rule_count(),
         duration: started.elapsed(),
         targets,
     };
@@ -280,8 +286,9 @@ fn cmd_rules_list(format: ListFormat, config: Option<PathBuf>) -> Result<ExitCod
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Json => {
-            let specs: Vec<&rules::RuleSpec> =
+            let mut specs: Vec<&rules::RuleSpec> =
                 scanner.rules.rules.iter().map(|r| &*r.spec).collect();
+            specs.extend(scanner.lint.rules().map(|(s, _)| &**s));
             serde_json::to_writer_pretty(&mut out, &specs)?;
             writeln!(out)?;
         }
@@ -295,7 +302,22 @@ fn cmd_rules_list(format: ListFormat, config: Option<PathBuf>) -> Result<ExitCod
                     r.spec.name
                 )?;
             }
-            writeln!(out, "{} rules", scanner.rules.len())?;
+            for (spec, severity) in scanner.lint.rules() {
+                writeln!(
+                    out,
+                    "{:<44} {:<8} {} [config]",
+                    spec.id,
+                    severity.as_str(),
+                    spec.name
+                )?;
+            }
+            writeln!(
+                out,
+                "{} rules ({} secret, {} configuration)",
+                scanner.rule_count(),
+                scanner.rules.len(),
+                scanner.lint.len()
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

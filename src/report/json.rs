@@ -39,6 +39,8 @@ struct Summary {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
+    /// `secret` or `config` (a configuration check; `note` says what is wrong).
+    kind: &'static str,
     rule_id: &'a str,
     rule_name: &'a str,
     severity: &'static str,
@@ -86,6 +88,11 @@ impl Reporter for Json {
                 .findings
                 .iter()
                 .map(|f| JsonFinding {
+                    kind: if super::is_config(f) {
+                        "config"
+                    } else {
+                        "secret"
+                    },
                     rule_id: &f.rule.id,
                     rule_name: &f.rule.name,
                     severity: f.severity.as_str(),
