@@ -139,14 +139,36 @@ impl Scanner {
 impl Scanner {
     /// Configuration checks for one file (`data`: `None` when only its name may be checked).
     /// Returns a warning naming the file when it could not be checked (malformed YAML).
+    ///
+    /// `out` may already hold the file's secret findings: a configuration finding about the
+    /// same value (a literal credential in a workflow) replaces the secret finding at its
+    /// place, so one value is reported once, by the rule that says how to fix it.
     pub fn lint_file(
         &self,
         path: &str,
         data: Option<&[u8]>,
         out: &mut Vec<Finding>,
     ) -> Option<String> {
-        self.lint
-            .lint_file(&self.rules, &self.config, path, data, out)
+        let before = out.len();
+        let warning = self
+            .lint
+            .lint_file(&self.rules, &self.config, path, data, out);
+        let valued: Vec<(u32, String)> = out[before..]
+            .iter()
+            .filter(|f| !f.secret.is_empty())
+            .map(|f| (f.location.line, f.secret.clone()))
+            .collect();
+        if !valued.is_empty() {
+            let mut i = 0;
+            out.retain(|f| {
+                i += 1;
+                i > before
+                    || !valued
+                        .iter()
+                        .any(|(l, s)| *l == f.location.line && *s == f.secret)
+            });
+        }
+        warning
     }
 
     /// Whole-tree configuration checks, after a walk.

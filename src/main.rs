@@ -342,15 +342,27 @@ fn cmd_rules_test(files: Vec<PathBuf>, rounds: usize, seed: Option<u64>) -> Resu
         all.extend(mine);
         (all, ids)
     };
-    let (checked, failures) = leakgate::ruletest::run(all, &under_test, rounds.max(1), seed)?;
+    let builtin_run = files.is_empty();
+    let (mut checked, failures) = leakgate::ruletest::run(all, &under_test, rounds.max(1), seed)?;
+    let mut failures: Vec<String> = failures
+        .into_iter()
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect();
+    let mut rule_count = under_test.len();
+    if builtin_run {
+        // the configuration rules' fixtures too
+        let (n, lint_failures) = leakgate::lint::run_examples(rounds.max(1), seed)?;
+        checked += n;
+        failures.extend(lint_failures);
+        rule_count += leakgate::lint::all_rules().count();
+    }
     let mut out = std::io::stdout().lock();
     for f in &failures {
-        writeln!(out, "FAIL {}: {}", f.rule, f.message)?;
+        writeln!(out, "FAIL {f}")?;
     }
     writeln!(
         out,
-        "{} rules, {checked} example runs, {} failure{} (seed {seed})",
-        under_test.len(),
+        "{rule_count} rules, {checked} example runs, {} failure{} (seed {seed})",
         failures.len(),
         if failures.len() == 1 { "" } else { "s" }
     )?;
