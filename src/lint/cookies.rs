@@ -62,7 +62,7 @@ pub fn is_session_name(name: &str) -> bool {
 
 /// The text of a call's argument list starting at `open` (a `(`), up to the matching `)`,
 /// bounded to 4 KiB; quotes are skipped roughly.
-fn call_args(text: &str, open: usize) -> &str {
+pub(super) fn call_args(text: &str, open: usize) -> &str {
     let b = text.as_bytes();
     let mut depth = 0i32;
     let mut quote: Option<u8> = None;
@@ -138,13 +138,16 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     };
     let b = text.as_bytes();
     let ext = ctx.ext();
-    if ctx.is_script() {
+    if ctx.is_script() && !ctx.is_test() {
         if memchr::memmem::find(b, b"ession").is_some()
             && (text.contains("express-session") || text.contains("cookie-session"))
         {
             static S: OnceLock<Regex> = OnceLock::new();
             let s = re(&S, r"\b(session|expressSession|cookieSession)\s*\(\s*\{");
             for m in s.find_iter(text) {
+                if super::util::in_comment(text, m.start()) {
+                    continue;
+                }
                 let open = m.start() + text[m.start()..].find('(').unwrap_or(0);
                 let args = call_args(text, open);
                 let cookie_session = m.as_str().starts_with("cookieSession");
@@ -191,6 +194,9 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
             );
             for cap in c.captures_iter(text) {
                 let m = cap.get(0).expect("match");
+                if super::util::in_comment(text, m.start()) {
+                    continue;
+                }
                 let name = cap.get(2).expect("group").as_str();
                 if !is_session_name(name) {
                     continue;

@@ -40,6 +40,9 @@ pub const RULES: &[Meta] = &[Meta {
         ("public/_headers", "/fonts/*\n  Access-Control-Allow-Origin: *\n"),
         ("backend/settings.py", "CORS_ALLOWED_ORIGINS = ['https://app.example.com']\nCORS_ALLOW_CREDENTIALS = True\n"),
         ("app.py", "CORS(app, origins=['https://app.example.com'], supports_credentials=True)\n"),
+        ("server/app.js", "const a = cors({ origin: true });\nconst b = fetch(url, { credentials: true });\n"),
+        ("test/cors.test.js", "t.assert.equal(res.headers['access-control-allow-origin'], '*')\nconst o = { credentials: true }\n"),
+        ("server/app.js", "// app.use(cors({ origin: true, credentials: true }))\n"),
     ],
 }];
 
@@ -68,7 +71,7 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     let Some(text) = ctx.text else {
         return;
     };
-    if !in_scope(ctx) {
+    if !in_scope(ctx) || ctx.is_test() {
         return;
     }
     let b = text.as_bytes();
@@ -107,6 +110,9 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     let python = ctx.ext() == "py";
     for c in any.captures_iter(text) {
         let m = c.get(0).expect("match");
+        if super::util::in_comment(text, m.start()) {
+            continue;
+        }
         let (what, start, end) = if let Some(f) = c.name("flask") {
             // flask-cors: no `origins=` means `*`, and with credentials it reflects the origin
             let args = f.as_str();
@@ -135,10 +141,17 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
         } else {
             ("every origin", m.start(), m.end())
         };
+        // where the credentials setting must be: the whole settings module (Django), the same
+        // options object (`cors({ origin: true, credentials: true })`), or nearby header lines
         let (ws, we) = if python {
             (0, text.len())
+        } else if c.name("opt").is_some() {
+            match enclosing_object(text, m.start()) {
+                Some(r) => r,
+                None => continue,
+            }
         } else {
-            around(text, m.start(), 12, 12)
+            around(text, m.start(), 6, 6)
         };
         let window = &text[ws..we];
         let Some(cm) = cred.find(window) else {
@@ -155,4 +168,25 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
             format!("CORS allows {what} together with credentials (line {cline})"),
         ));
     }
+}
+
+/// Byte range of the `{…}` object literal around `at` (searching at most 4 KiB back).
+fn enclosing_object(text: &str, at: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let lo = at.saturating_sub(4096);
+    let mut i = at;
+    while i > lo {
+        i -= 1;
+        match b[i] {
+            b'}' => depth += 1,
+            b'{' if depth == 0 => {
+                let obj = super::cookies::call_args(text, i);
+                return Some((i, i + obj.len()));
+            }
+            b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }

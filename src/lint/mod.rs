@@ -172,6 +172,21 @@ impl<'a> FileCtx<'a> {
         )
     }
 
+    /// Test code (`test/`, `__tests__/`, `*.test.*`, `*.spec.*`, type tests): not deployed,
+    /// so the runtime checks (CORS, cookies, web storage, env in code) skip it.
+    pub fn is_test(&self) -> bool {
+        let p = self.path;
+        let n = self.name;
+        p.contains("/test/")
+            || p.contains("/tests/")
+            || p.contains("/__tests__/")
+            || p.starts_with("test/")
+            || p.starts_with("tests/")
+            || [".test.", ".spec.", ".tst.", ".test-d."]
+                .iter()
+                .any(|m| n.contains(m))
+    }
+
     /// The name of a secret rule that matches `value`, if any (offline; same rules as the
     /// scan). With `provider_only`, rules tagged `generic` do not count.
     pub fn secret_rule(&self, value: &str, provider_only: bool) -> Option<String> {
@@ -766,6 +781,20 @@ pub mod util {
             }
         }
         (s, e)
+    }
+
+    /// Whether offset `at` is in a comment line (`//`, `#`, ` * ` of a doc comment) or after
+    /// a `//` comment marker on its line: examples in comments are not configuration.
+    pub fn in_comment(text: &str, at: usize) -> bool {
+        let ls = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let prefix = &text[ls..at];
+        let t = prefix.trim_start();
+        t.starts_with("//")
+            || t.starts_with('*')
+            || t.starts_with("/*")
+            || t.starts_with('#')
+            || t.starts_with("<!--")
+            || prefix.contains(" // ")
     }
 
     /// A value that is a reference or template rather than a literal.

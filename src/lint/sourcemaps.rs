@@ -35,6 +35,7 @@ pub const RULES: &[Meta] = &[
             ("webpack.dev.js", "module.exports = { mode: 'development', devtool: 'eval-source-map' };\n"),
             ("webpack.config.js", "module.exports = { mode: 'production', devtool: 'hidden-source-map' };\n"),
             ("next.config.js", "module.exports = { productionBrowserSourceMaps: false };\n"),
+            ("next.config.js", "module.exports = {\n  // productionBrowserSourceMaps: true,\n};\n"),
         ],
     },
     Meta {
@@ -118,13 +119,16 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
         ctx.ext().as_str(),
         "js" | "mjs" | "cjs" | "ts" | "mts" | "cts"
     );
-    if !code {
+    if !code || ctx.is_test() {
         return;
     }
     if name.starts_with("vite.config.") || name.starts_with("vitest.config.") {
         static V: OnceLock<Regex> = OnceLock::new();
         let v = re(&V, r#"\bsourcemap\s*:\s*(true\b|["']inline["'])"#);
         for m in v.find_iter(text) {
+            if super::util::in_comment(text, m.start()) {
+                continue;
+            }
             out.push(Hit::new(
                 CONFIG,
                 m.start(),
@@ -136,6 +140,9 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
         static N: OnceLock<Regex> = OnceLock::new();
         let n = re(&N, r"\bproductionBrowserSourceMaps\s*:\s*true\b");
         for m in n.find_iter(text) {
+            if super::util::in_comment(text, m.start()) {
+                continue;
+            }
             out.push(Hit::new(
                 CONFIG,
                 m.start(),
@@ -154,7 +161,10 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
         let w = re(&W, r#"\bdevtool\s*:\s*["']([a-z-]*source-map)["']"#);
         for c in w.captures_iter(text) {
             let v = c.get(1).expect("group").as_str();
-            if v.starts_with("hidden-") || v.contains("nosources") {
+            if v.starts_with("hidden-")
+                || v.contains("nosources")
+                || super::util::in_comment(text, c.get(0).expect("match").start())
+            {
                 continue;
             }
             let m = c.get(0).expect("match");

@@ -31,6 +31,8 @@ pub const RULES: &[Meta] = &[Meta {
         ("src/theme.ts", "localStorage.setItem('theme', 'dark');\nconst t = localStorage.getItem('token');\n"),
         ("src/auth.ts", "localStorage.setItem('tokenExpiry', String(exp));\nlocalStorage.removeItem('token');\n"),
         ("server/cache.py", "localStorage.setItem('token', t)\n"),
+        ("src/auth.ts", "/**\n * Example:\n *   localStorage.setItem('refresh_token', t)\n */\n// localStorage.setItem('token', t)\n"),
+        ("src/auth.test.ts", "localStorage.setItem('token', 'x');\n"),
     ],
 }];
 
@@ -94,7 +96,10 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     let Some(text) = ctx.text else {
         return;
     };
-    if !ctx.is_script() || memchr::memmem::find(text.as_bytes(), b"Storage").is_none() {
+    if !ctx.is_script()
+        || ctx.is_test()
+        || memchr::memmem::find(text.as_bytes(), b"Storage").is_none()
+    {
         return;
     }
     static R: OnceLock<Regex> = OnceLock::new();
@@ -121,6 +126,9 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
             continue;
         }
         let store = c.get(1).expect("group");
+        if super::util::in_comment(text, store.start()) {
+            continue;
+        }
         out.push(Hit::new(
             TOKEN_IN_STORAGE,
             store.start(),
