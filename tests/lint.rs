@@ -377,3 +377,47 @@ fn multitool_errors(tool: &Path, sarif: &str) -> Vec<String> {
     }
     errors
 }
+
+#[test]
+fn hostile_input_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let wf = root.join(".github/workflows");
+    std::fs::create_dir_all(&wf).unwrap();
+    // invalid UTF-8 in a workflow that is otherwise a finding
+    let mut bytes = b"on: push\npermissions: write-all\n# \xff\xfe\n".to_vec();
+    bytes.extend_from_slice(b"jobs: {}\n");
+    std::fs::write(wf.join("utf8.yml"), bytes).unwrap();
+    // nesting far deeper than any workflow, an alias bomb, a tab-indented mess
+    std::fs::write(wf.join("deep.yml"), "a: ".to_string() + &"[".repeat(50_000)).unwrap();
+    let bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n";
+    std::fs::write(wf.join("bomb.yml"), bomb).unwrap();
+    std::fs::write(wf.join("tabs.yml"), "on:\n\t- push\n  jobs: : :\n").unwrap();
+    std::fs::write(
+        root.join("app.js"),
+        b"localStorage.setItem('token', \xff);\n",
+    )
+    .unwrap();
+    let (code, out, err) = leakgate(&["scan", ".", "--format", "json"], root);
+    assert_eq!(code, 1, "{err}");
+    let (got, _) = findings(&out);
+    let want: Got = [
+        (
+            ".github/workflows/utf8.yml",
+            2,
+            14,
+            "gha-permissions-write-all",
+        ),
+        ("app.js", 1, 1, "token-in-web-storage"),
+    ]
+    .iter()
+    .map(|(p, l, c, r)| (p.to_string(), *l, *c, r.to_string()))
+    .collect();
+    assert_eq!(got, want, "{err}");
+    for f in ["deep.yml", "bomb.yml", "tabs.yml"] {
+        assert!(
+            err.contains(&format!(".github/workflows/{f}: invalid YAML")),
+            "{f}: {err}"
+        );
+    }
+}
