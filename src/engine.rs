@@ -43,6 +43,8 @@ impl ChunkPos {
 pub struct Scanner {
     pub rules: RuleSet,
     pub config: Config,
+    /// Configuration checks ([`crate::lint`]); `Linter::disabled()` for secrets only.
+    pub lint: crate::lint::Linter,
 }
 
 impl Scanner {
@@ -70,7 +72,12 @@ impl Scanner {
         {
             r.check()?;
         }
-        Ok(Scanner { rules, config })
+        let lint = crate::lint::Linter::new(&config);
+        Ok(Scanner {
+            rules,
+            config,
+            lint,
+        })
     }
 
     /// Scan `data` (the whole blob, or one chunk of it) and append findings for `path`.
@@ -126,6 +133,52 @@ impl Scanner {
                 commit: None,
             });
         }
+    }
+}
+
+impl Scanner {
+    /// Configuration checks for one file (`data`: `None` when only its name may be checked).
+    /// Returns a warning naming the file when it could not be checked (malformed YAML).
+    ///
+    /// `out` may already hold the file's secret findings: a configuration finding about the
+    /// same value (a literal credential in a workflow) replaces the secret finding at its
+    /// place, so one value is reported once, by the rule that says how to fix it.
+    pub fn lint_file(
+        &self,
+        path: &str,
+        data: Option<&[u8]>,
+        out: &mut Vec<Finding>,
+    ) -> Option<String> {
+        let before = out.len();
+        let warning = self
+            .lint
+            .lint_file(&self.rules, &self.config, path, data, out);
+        let valued: Vec<(u32, String)> = out[before..]
+            .iter()
+            .filter(|f| !f.secret.is_empty())
+            .map(|f| (f.location.line, f.secret.clone()))
+            .collect();
+        if !valued.is_empty() {
+            let mut i = 0;
+            out.retain(|f| {
+                i += 1;
+                i > before
+                    || !valued
+                        .iter()
+                        .any(|(l, s)| *l == f.location.line && *s == f.secret)
+            });
+        }
+        warning
+    }
+
+    /// Whole-tree configuration checks, after a walk.
+    pub fn lint_finish(&self) -> Vec<Finding> {
+        self.lint.finish(&self.rules, &self.config)
+    }
+
+    /// Rules loaded: secret rules plus configuration rules.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len() + self.lint.len()
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Flow, one module per stage: [`source`] (files, …) → blobs → [`matcher`] (keyword
 //! prefilter, windowed regex, entropy, [`validators`]) → [`engine`] findings (fingerprint,
-//! dedup, allow-lists) → [`report`] (text, JSON, SARIF, GitHub annotations).
+//! dedup, allow-lists) → [`report`] (text, JSON, SARIF, GitHub annotations). Alongside the
+//! secret rules, [`lint`] checks configuration (env prefixes, CORS, cookies, workflows, …).
 
 pub mod baseline;
 pub mod ci;
@@ -12,6 +13,7 @@ pub mod examples;
 pub mod filters;
 pub mod finding;
 pub mod keywords;
+pub mod lint;
 pub mod matcher;
 pub mod report;
 pub mod rules;

@@ -152,6 +152,9 @@ struct ScanArgs {
     /// Worker threads (default: number of CPUs).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
+    /// Secrets only: skip the configuration checks (CORS, cookies, env prefixes, workflows, …).
+    #[arg(long)]
+    no_lint: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -283,7 +286,10 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         .as_ref()
         .and_then(|p| std::fs::canonicalize(p).ok())
         .and_then(|p| p.parent().map(|d| d.to_path_buf()));
-    let scanner = Scanner::new(config)?;
+    let mut scanner = Scanner::new(config)?;
+    if args.no_lint {
+        scanner.lint = leakgate::lint::Linter::disabled();
+    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -478,7 +484,7 @@ fn finish(
         warnings,
         files_scanned: files,
         bytes_scanned: bytes,
-        rules_loaded: scanner.rules.len(),
+        rules_loaded: scanner.rule_count(),
         duration: started.elapsed(),
         targets,
         commits_scanned,
@@ -596,8 +602,9 @@ fn cmd_rules_list(format: ListFormat, config: Option<PathBuf>) -> Result<ExitCod
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Json => {
-            let specs: Vec<&rules::RuleSpec> =
+            let mut specs: Vec<&rules::RuleSpec> =
                 scanner.rules.rules.iter().map(|r| &*r.spec).collect();
+            specs.extend(scanner.lint.rules().map(|(s, _)| &**s));
             serde_json::to_writer_pretty(&mut out, &specs)?;
             writeln!(out)?;
         }
@@ -611,7 +618,22 @@ fn cmd_rules_list(format: ListFormat, config: Option<PathBuf>) -> Result<ExitCod
                     r.spec.name
                 )?;
             }
-            writeln!(out, "{} rules", scanner.rules.len())?;
+            for (spec, severity) in scanner.lint.rules() {
+                writeln!(
+                    out,
+                    "{:<44} {:<8} {} [config]",
+                    spec.id,
+                    severity.as_str(),
+                    spec.name
+                )?;
+            }
+            writeln!(
+                out,
+                "{} rules ({} secret, {} configuration)",
+                scanner.rule_count(),
+                scanner.rules.len(),
+                scanner.lint.len()
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -636,15 +658,27 @@ fn cmd_rules_test(files: Vec<PathBuf>, rounds: usize, seed: Option<u64>) -> Resu
         all.extend(mine);
         (all, ids)
     };
-    let (checked, failures) = leakgate::ruletest::run(all, &under_test, rounds.max(1), seed)?;
+    let builtin_run = files.is_empty();
+    let (mut checked, failures) = leakgate::ruletest::run(all, &under_test, rounds.max(1), seed)?;
+    let mut failures: Vec<String> = failures
+        .into_iter()
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect();
+    let mut rule_count = under_test.len();
+    if builtin_run {
+        // the configuration rules' fixtures too
+        let (n, lint_failures) = leakgate::lint::run_examples(rounds.max(1), seed)?;
+        checked += n;
+        failures.extend(lint_failures);
+        rule_count += leakgate::lint::all_rules().count();
+    }
     let mut out = std::io::stdout().lock();
     for f in &failures {
-        writeln!(out, "FAIL {}: {}", f.rule, f.message)?;
+        writeln!(out, "FAIL {f}")?;
     }
     writeln!(
         out,
-        "{} rules, {checked} example runs, {} failure{} (seed {seed})",
-        under_test.len(),
+        "{rule_count} rules, {checked} example runs, {} failure{} (seed {seed})",
         failures.len(),
         if failures.len() == 1 { "" } else { "s" }
     )?;

@@ -160,6 +160,27 @@ pub struct RuleSpec {
     /// Inputs that must produce no finding of this rule.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// `secret` (default) or `config`: a configuration check (see `src/lint/`), whose
+    /// findings describe a setting rather than carry a secret value.
+    #[serde(default, skip_serializing_if = "RuleKind::is_secret")]
+    pub kind: RuleKind,
+}
+
+/// What a rule finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    /// A credential value (redacted in every report).
+    #[default]
+    Secret,
+    /// Configuration that exposes secrets or sessions.
+    Config,
+}
+
+impl RuleKind {
+    pub fn is_secret(&self) -> bool {
+        *self == RuleKind::Secret
+    }
 }
 
 /// A file of rules: `rules: [...]`.
@@ -214,6 +235,9 @@ fn check_spec(r: &RuleSpec) -> Result<()> {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         bail!("id must be non-empty kebab-case ([a-z0-9-])");
+    }
+    if r.kind != RuleKind::Secret {
+        bail!("`kind: config` is reserved for the built-in configuration checks (src/lint)");
     }
     if r.keywords.is_empty() {
         bail!("needs at least one keyword");

@@ -100,7 +100,7 @@ pub fn annotation(f: &Finding, opts: &ReportOptions, cwd: Option<&std::path::Pat
 pub fn summary(r: &ScanResult, opts: &ReportOptions) -> String {
     let n = r.findings.len();
     let mut s = if n == 0 {
-        "leakgate: no secrets found".to_string()
+        "leakgate: no findings".to_string()
     } else {
         let parts = r.severity_breakdown();
         format!(

@@ -42,6 +42,8 @@ struct Summary {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
+    /// `secret` or `config` (a configuration check; `note` says what is wrong).
+    kind: &'static str,
     rule_id: &'a str,
     rule_name: &'a str,
     severity: &'static str,
@@ -106,6 +108,11 @@ impl Reporter for Json {
                 .findings
                 .iter()
                 .map(|f| JsonFinding {
+                    kind: if super::is_config(f) {
+                        "config"
+                    } else {
+                        "secret"
+                    },
                     rule_id: &f.rule.id,
                     rule_name: &f.rule.name,
                     severity: f.severity.as_str(),

@@ -69,9 +69,10 @@ pub struct ReportOptions {
 }
 
 impl ReportOptions {
-    /// The secret as this report may show it.
+    /// The secret as this report may show it (empty for a configuration finding that
+    /// carries no value).
     pub fn secret<'a>(&self, f: &'a Finding) -> std::borrow::Cow<'a, str> {
-        if self.reveal {
+        if self.reveal || f.secret.is_empty() {
             std::borrow::Cow::Borrowed(&f.secret)
         } else {
             std::borrow::Cow::Owned(redact(&f.secret))
@@ -85,6 +86,12 @@ impl ReportOptions {
             _ => &f.snippet.text,
         }
     }
+}
+
+/// A finding of a configuration rule ([`crate::lint`]): its `note` says what is wrong and
+/// its `secret` is empty unless the setting holds a literal credential.
+pub fn is_config(f: &Finding) -> bool {
+    f.rule.kind == crate::rules::RuleKind::Config
 }
 
 /// An output format.

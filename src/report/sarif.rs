@@ -74,6 +74,14 @@ pub fn pascal_case(id: &str) -> String {
 
 /// The result message: rule name, the secret as the report may show it, the validator's note.
 pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
+    if super::is_config(f) {
+        // configuration finding: say what is wrong; a literal credential stays redacted
+        let mut m = format!("{}: {}", f.rule.name, f.note.as_deref().unwrap_or(""));
+        if !f.secret.is_empty() {
+            m.push_str(&format!(" (value {})", opts.secret(f)));
+        }
+        return sentence(&m);
+    }
     let mut m = format!("{} found: {}", f.rule.name, opts.secret(f));
     if let Some(note) = &f.note {
         m.push_str(&format!(" ({note})"));
@@ -515,12 +523,15 @@ const ROTATION_STEPS: [&str; 4] = [
 
 fn help_text(spec: &RuleSpec) -> String {
     let mut s = format!(
-        "{}\n\nHow to fix:\n{}\n\nRotation checklist:\n",
+        "{}\n\nHow to fix:\n{}\n",
         spec.description.trim(),
         spec.remediation.trim()
     );
-    for (i, step) in ROTATION_STEPS.iter().enumerate() {
-        s.push_str(&format!("{}. {step}\n", i + 1));
+    if spec.kind.is_secret() {
+        s.push_str("\nRotation checklist:\n");
+        for (i, step) in ROTATION_STEPS.iter().enumerate() {
+            s.push_str(&format!("{}. {step}\n", i + 1));
+        }
     }
     if !spec.references.is_empty() {
         s.push_str("\nReferences:\n");
@@ -533,13 +544,16 @@ fn help_text(spec: &RuleSpec) -> String {
 
 fn help_markdown(spec: &RuleSpec) -> String {
     let mut s = format!(
-        "{}\n\n## How to fix\n\n{}\n\n## Rotation checklist\n\n",
+        "{}\n\n## How to fix\n\n{}\n",
         spec.description.trim(),
         spec.remediation.trim()
     );
-    for (i, step) in ROTATION_STEPS.iter().enumerate() {
-        let step = step.replace("git filter-repo", "`git filter-repo`");
-        s.push_str(&format!("{}. {step}\n", i + 1));
+    if spec.kind.is_secret() {
+        s.push_str("\n## Rotation checklist\n\n");
+        for (i, step) in ROTATION_STEPS.iter().enumerate() {
+            let step = step.replace("git filter-repo", "`git filter-repo`");
+            s.push_str(&format!("{}. {step}\n", i + 1));
+        }
     }
     if !spec.references.is_empty() {
         s.push_str("\n## References\n\n");
@@ -551,7 +565,12 @@ fn help_markdown(spec: &RuleSpec) -> String {
 }
 
 fn rule_tags(spec: &RuleSpec) -> Vec<String> {
-    let mut tags: Vec<String> = vec!["security".into(), "secret".into()];
+    let kind = if spec.kind.is_secret() {
+        "secret"
+    } else {
+        "configuration"
+    };
+    let mut tags: Vec<String> = vec!["security".into(), kind.into()];
     for t in &spec.tags {
         if !tags.iter().any(|x| x == t) {
             tags.push(t.clone());

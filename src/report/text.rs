@@ -6,7 +6,7 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 use anyhow::Result;
 
-use super::{ReportOptions, Reporter, ScanResult};
+use super::{is_config, ReportOptions, Reporter, ScanResult};
 use crate::rules::Severity;
 
 pub struct Text;
@@ -46,6 +46,7 @@ impl Reporter for Text {
                 current = Some(&f.location.path);
             }
             let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
+            let config = is_config(f);
             writeln!(
                 out,
                 "  {}:{}  {} {} ({}){}",
@@ -56,11 +57,14 @@ impl Reporter for Text {
                 f.rule.id,
                 f.note
                     .as_deref()
+                    .filter(|_| !config)
                     .map(|n| format!(" — {n}"))
                     .unwrap_or_default()
             )?;
             let snippet = opts.snippet(f);
-            let (hs, he) = if opts.reveal {
+            let (hs, he) = if opts.reveal && config {
+                (0, 0) // revealed values shift the columns; no underline
+            } else if opts.reveal {
                 // the revealed snippet has the secret at the same start; length differs
                 let start = f.snippet.highlight_start;
                 (
@@ -79,7 +83,12 @@ impl Reporter for Text {
                     paint(sev_style(f.severity), &"^".repeat(he - hs))
                 )?;
             }
-            writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?;
+            if let (true, Some(note)) = (config, &f.note) {
+                writeln!(out, "      {} {note}", paint(dim, "issue:"))?;
+            }
+            if !f.secret.is_empty() {
+                writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?;
+            }
             for r in &f.related {
                 let l = &r.location;
                 let at = if l.line == 0 {
@@ -107,7 +116,7 @@ impl Reporter for Text {
         let head = if r.findings.is_empty() {
             paint(
                 Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
-                "no secrets found",
+                "no findings",
             )
         } else {
             paint(

@@ -73,6 +73,7 @@ impl Source for FileSource {
         };
         let cwd = std::env::current_dir().unwrap_or_default();
         let cwd = cwd.as_path();
+        scanner.lint.start(&self.paths, self.respect_ignore);
         let mut wb = WalkBuilder::new(first);
         for p in rest {
             wb.add(p);
@@ -123,6 +124,7 @@ impl Source for FileSource {
                 WalkState::Continue
             })
         });
+        sink.add_findings(scanner.lint_finish());
         Ok(())
     }
 }
@@ -158,7 +160,9 @@ impl FileSource {
             let mut head = vec![0u8; 8192];
             let n = read_up_to(&mut file, &mut head);
             head.truncate(n);
+            lint(scanner, sink, shown, None, &mut findings); // by name only
             if is_binary(&head) {
+                sink.add_findings(findings);
                 sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
                 return;
             }
@@ -178,11 +182,14 @@ impl FileSource {
                 return;
             }
             if is_binary(buf) {
+                lint(scanner, sink, shown, None, &mut findings); // by name only
+                sink.add_findings(findings);
                 sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
                 return;
             }
             sink.count(buf.len() as u64);
             scanner.scan_chunk(shown, buf, ChunkPos::whole(buf.len()), &mut findings);
+            lint(scanner, sink, shown, Some(buf), &mut findings);
         }
         if sourcemap::applies(shown) {
             // source maps and bundles: sourcesContent as files, bundle hits mapped back
@@ -201,6 +208,19 @@ impl FileSource {
             *buf = Vec::new(); // do not keep a huge allocation around
         }
         sink.add_findings(findings);
+    }
+}
+
+/// Configuration checks for one file; a file they cannot read (malformed YAML) is a warning.
+fn lint(
+    scanner: &Scanner,
+    sink: &Sink,
+    shown: &str,
+    data: Option<&[u8]>,
+    out: &mut Vec<crate::finding::Finding>,
+) {
+    if let Some(w) = scanner.lint_file(shown, data, out) {
+        sink.warn(w);
     }
 }
 
