@@ -199,30 +199,18 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     let t0 = std::time::Instant::now();
     let progress = Progress::new(opts.progress);
     progress.stage("walking commits");
-    let commits = walk(&repo, &tips, &hidden)?;
-    progress.set_commits(commits.len() as u64);
-    if trace {
-        eprintln!("trace: walk {} commits {:?}", commits.len(), t0.elapsed());
-    }
-
-    // 2. changes, in parallel
+    // 1+2. walk on this thread while workers diff the commits already found
     let ts = repo.clone().into_sync();
     let threads = opts.threads.max(1);
-    progress.stage("diffing trees");
-    let diffed = AtomicU64::new(0);
-    let per_commit: Vec<Result<Vec<Change>>> = for_each_init(
-        threads,
-        &commits,
-        || Differ::new(&ts),
-        |d, i, c| {
-            let r = d.changes(i as u32, c);
-            let n = diffed.fetch_add(1, Ordering::Relaxed) + 1;
-            if n.is_multiple_of(256) {
-                progress.diffed(n);
-            }
-            r
-        },
-    );
+    let (commits, per_commit) = walk_and_diff(&repo, &ts, &tips, &hidden, threads, &progress)?;
+    progress.set_commits(commits.len() as u64);
+    if trace {
+        eprintln!(
+            "trace: walk+diff {} commits {:?}",
+            commits.len(),
+            t0.elapsed()
+        );
+    }
     let mut changes = Vec::new();
     for (c, r) in commits.iter().zip(per_commit) {
         let mut r = r.with_context(|| format!("commit {}", c.id))?;
@@ -247,6 +235,19 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         }
     }
     drop(seen);
+    // all versions of a path together, newest first: git deltifies older versions of a file
+    // against newer ones, so the base each read needs was usually just decoded (and is in
+    // the thread's delta cache), instead of being decompressed again from the chain's start
+    jobs.sort_by(|a, b| {
+        changes[a.1 as usize]
+            .path
+            .cmp(&changes[b.1 as usize].path)
+            .then(
+                changes[a.1 as usize]
+                    .commit
+                    .cmp(&changes[b.1 as usize].commit),
+            )
+    });
     if trace {
         let prev: usize = changes.iter().map(|c| c.prev.len()).sum();
         eprintln!(
@@ -367,7 +368,69 @@ fn all_ref_tips(repo: &gix::Repository, sink: &Sink) -> Result<Vec<(String, Obje
 
 /// The commits reachable from `tips` but not from `hidden`, newest first. Errors when the
 /// walk reaches a shallow boundary, since the history behind it is missing.
-fn walk(repo: &gix::Repository, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<CommitRec>> {
+/// Walk (see [`walk`]) and diff every commit, the diffs running on `threads` workers while
+/// the walk goes on. Returns the commits and, in the same order, their changes.
+#[allow(clippy::type_complexity)]
+fn walk_and_diff(
+    repo: &gix::Repository,
+    ts: &gix::ThreadSafeRepository,
+    tips: &[ObjectId],
+    hidden: &[ObjectId],
+    threads: usize,
+    progress: &Progress,
+) -> Result<(Vec<CommitRec>, Vec<Result<Vec<Change>>>)> {
+    const BATCH: usize = 32;
+    type Job = (u32, ObjectId, Vec<ObjectId>);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(256);
+    let rx = std::sync::Mutex::new(rx);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut d = Differ::new(ts);
+                    let mut out = Vec::new();
+                    loop {
+                        let next = rx.lock().map(|r| r.recv());
+                        let Ok(Ok(batch)) = next else { break };
+                        for (i, id, parents) in batch {
+                            out.push((i, d.changes(i, &id, &parents)));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
+        let walked = walk(repo, tips, hidden, |i, c| {
+            batch.push((i, c.id, c.parents.clone()));
+            if (i + 1).is_multiple_of(1024) {
+                progress.walked(u64::from(i) + 1);
+            }
+            if batch.len() == BATCH {
+                // a send fails only when every worker is gone (panicked); join reports it
+                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        });
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        let mut results: Vec<(u32, Result<Vec<Change>>)> = Vec::new();
+        for w in workers {
+            results.append(&mut w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        let commits = walked?;
+        results.sort_unstable_by_key(|(i, _)| *i);
+        Ok((commits, results.into_iter().map(|(_, r)| r).collect()))
+    })
+}
+
+fn walk(
+    repo: &gix::Repository,
+    tips: &[ObjectId],
+    hidden: &[ObjectId],
+    mut on_commit: impl FnMut(u32, &CommitRec),
+) -> Result<Vec<CommitRec>> {
     let shallow: HashSet<ObjectId> = match repo.shallow_commits() {
         Ok(Some(c)) => c.iter().copied().collect(),
         Ok(None) => HashSet::new(),
@@ -388,11 +451,13 @@ fn walk(repo: &gix::Repository, tips: &[ObjectId], hidden: &[ObjectId]) -> Resul
         if shallow.contains(&info.id) {
             boundary.push(info.id);
         }
-        out.push(CommitRec {
+        let rec = CommitRec {
             id: info.id,
             time: info.commit_time.unwrap_or(0),
             parents: info.parent_ids.iter().copied().collect(),
-        });
+        };
+        on_commit(out.len() as u32, &rec);
+        out.push(rec);
     }
     if !boundary.is_empty() {
         bail!(
@@ -453,13 +518,13 @@ impl Differ {
     }
 
     /// The blobs commit `c` wrote, with the blobs they replaced.
-    fn changes(&mut self, idx: u32, c: &CommitRec) -> Result<Vec<Change>> {
-        let tree = self.tree_of(&c.id)?;
-        let mut parent_trees = Vec::with_capacity(c.parents.len());
-        for p in &c.parents {
+    fn changes(&mut self, idx: u32, id: &ObjectId, parents: &[ObjectId]) -> Result<Vec<Change>> {
+        let tree = self.tree_of(id)?;
+        let mut parent_trees = Vec::with_capacity(parents.len());
+        for p in parents {
             parent_trees.push(self.tree_of(p)?);
         }
-        let kind = c.id.kind();
+        let kind = id.kind();
         let mut rec = gix::diff::tree::Recorder::default();
         {
             let lhs = match parent_trees.first() {
@@ -476,7 +541,7 @@ impl Differ {
                 .find_tree_iter(&tree, &mut self.buf2)
                 .map_err(|e| anyhow!("cannot read tree {tree}: {e}"))?;
             gix::diff::tree(lhs, rhs, &mut self.state, &self.repo.objects, &mut rec)
-                .map_err(|e| anyhow!("cannot diff trees of commit {}: {e}", c.id))?;
+                .map_err(|e| anyhow!("cannot diff trees of commit {id}: {e}"))?;
         }
         use gix::diff::tree::recorder::Change as C;
         let mut out = Vec::new();
@@ -610,7 +675,7 @@ fn for_each_init<T: Sync, S, R: Send>(
 
 /// Delta-base cache per thread: big enough for cargo-sized delta chains, small enough that
 /// a few threads stay well under the memory budget.
-const PACK_CACHE_BYTES: usize = 8 * 1024 * 1024;
+const PACK_CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// A thread-local handle with bounded caches (gix defaults to 96 MiB of pack cache each).
 /// `object_cache` 0 turns the decoded-object cache off (blobs are read once).
@@ -928,20 +993,13 @@ impl Progress {
 
     fn set_commits(&self, n: u64) {
         if let Some(b) = &self.bar {
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} diffing {pos}/{len} commits [{elapsed_precise}] eta {eta}",
-                )
-                .expect("valid template"),
-            );
-            b.set_length(n);
-            b.set_position(0);
+            b.set_message(format!("read {n} commits; collecting blobs"));
         }
     }
 
-    fn diffed(&self, n: u64) {
+    fn walked(&self, n: u64) {
         if let Some(b) = &self.bar {
-            b.set_position(n);
+            b.set_message(format!("reading history: {n} commits"));
         }
     }
 
