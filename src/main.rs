@@ -173,6 +173,15 @@ struct HistoryArgs {
     /// present at BASE is not reported again.
     #[arg(long, value_name = "BASE..HEAD")]
     range: Option<String>,
+    #[command(flatten)]
+    read: HistoryReadArgs,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+/// How history is read (shared by `history` and `ci`).
+#[derive(Args)]
+struct HistoryReadArgs {
     /// Skip blobs larger than this (bytes; K, M and G suffixes allowed). Skipped blobs are
     /// listed, never dropped silently.
     #[arg(long, default_value = "32M", value_parser = parse_size)]
@@ -180,20 +189,14 @@ struct HistoryArgs {
     /// Worker threads (default: number of CPUs).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
-    #[command(flatten)]
-    out: OutputArgs,
 }
 
 #[derive(Args)]
 struct CiArgs {
     /// A path inside the repository (default: the current directory).
     repo: Option<PathBuf>,
-    /// Skip blobs larger than this (bytes; K, M and G suffixes allowed).
-    #[arg(long, default_value = "32M", value_parser = parse_size)]
-    max_blob_size: u64,
-    /// Worker threads (default: number of CPUs).
-    #[arg(long, short = 'j')]
-    threads: Option<usize>,
+    #[command(flatten)]
+    read: HistoryReadArgs,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -316,8 +319,8 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
         since_commit: args.since_commit.clone(),
         range: args.range.clone(),
         only_new_commits: false,
-        max_blob_size: args.max_blob_size,
-        threads: threads(args.threads),
+        max_blob_size: args.read.max_blob_size,
+        threads: threads(args.read.threads),
         progress: !args.out.quiet,
     };
     let sink = Sink::default();
@@ -348,8 +351,8 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     let scanner = Scanner::new(config)?;
     let mut opts = HistoryOptions {
         repo,
-        max_blob_size: args.max_blob_size,
-        threads: threads(args.threads),
+        max_blob_size: args.read.max_blob_size,
+        threads: threads(args.read.threads),
         progress: false,
         ..Default::default()
     };

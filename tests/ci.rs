@@ -5,64 +5,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use leakgate::examples::{expand, Rng};
 use serde_json::{json, Value};
 
-struct Repo {
-    dir: tempfile::TempDir,
-    rng: Rng,
-    clock: i64,
-}
-
-impl Repo {
-    fn new(seed: u64) -> Repo {
-        let r = Repo {
-            dir: tempfile::tempdir().unwrap(),
-            rng: Rng::new(seed),
-            clock: 1_700_000_000,
-        };
-        r.git(&["init", "-q", "-b", "main"]);
-        r.git(&["config", "user.name", "CI Test"]);
-        r.git(&["config", "user.email", "ci@example.test"]);
-        r.git(&["config", "commit.gpgsign", "false"]);
-        r
-    }
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-    fn git(&self, args: &[&str]) -> String {
-        let date = format!("@{} +0000", self.clock);
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(self.path())
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-    fn write(&self, path: &str, text: &str) {
-        let p = self.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    fn token(&mut self) -> String {
-        expand("{{github:ghp}}", &mut self.rng).unwrap()
-    }
-    fn commit(&mut self, msg: &str) -> String {
-        self.clock += 60;
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-}
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
+use gitrepo::Repo;
 
 /// Run `leakgate ci` with a GitHub event; returns (exit code, JSON report, stderr).
 fn ci(repo: &Path, event: &str, payload: &Value, extra: &[&str]) -> (i32, Value, String) {
@@ -101,11 +48,11 @@ fn paths(json: &Value) -> Vec<String> {
 /// main: an old secret; feature branch: a new one.
 fn repo_with_feature() -> (Repo, String, String) {
     let mut r = Repo::new(11);
-    let old = r.token();
+    let old = r.github_token();
     r.write("legacy.env", &format!("GITHUB_TOKEN={old}\n"));
     let base = r.commit("legacy");
     r.git(&["checkout", "-q", "-b", "feature"]);
-    let new = r.token();
+    let new = r.github_token();
     r.write("app/deploy.sh", &format!("export GH_TOKEN={new}\n"));
     let head = r.commit("deploy script");
     (r, base, head)
@@ -150,7 +97,7 @@ fn push_events() {
     assert!(stderr.contains("no commits"), "{stderr}");
     // a new branch (all-zero before): only commits no other ref has
     r.git(&["checkout", "-q", "-b", "second", "feature"]);
-    let t = r.token();
+    let t = r.github_token();
     r.write("second.txt", &format!("token: {t}\n"));
     let second = r.commit("second branch");
     let (code, json, stderr) = ci(
@@ -209,7 +156,7 @@ fn schedule_scans_full_history_and_baseline_accepts_old_findings() {
 #[test]
 fn baseline_survives_line_moves_and_edits_but_not_new_secrets() {
     let mut r = Repo::new(12);
-    let old = r.token();
+    let old = r.github_token();
     r.write("config.env", &format!("GITHUB_TOKEN={old}\n"));
     r.commit("config");
     let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
@@ -219,7 +166,7 @@ fn baseline_survives_line_moves_and_edits_but_not_new_secrets() {
         .unwrap();
     assert!(out.status.success());
     // move the line down and edit around it; add a new secret
-    let new = r.token();
+    let new = r.github_token();
     r.write(
         "config.env",
         &format!("# settings\nDEBUG=false\nGITHUB_TOKEN={old}\nOTHER_TOKEN={new}\n"),

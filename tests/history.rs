@@ -6,83 +6,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use leakgate::examples::{expand, Rng};
 use serde_json::Value;
 
-/// A scratch repository driven through `git`.
-struct Repo {
-    dir: tempfile::TempDir,
-    rng: Rng,
-    /// Commit timestamps increase by a minute per commit so attribution is deterministic.
-    clock: i64,
-}
-
-impl Repo {
-    fn new(seed: u64) -> Repo {
-        let dir = tempfile::tempdir().unwrap();
-        let r = Repo {
-            dir,
-            rng: Rng::new(seed),
-            clock: 1_700_000_000,
-        };
-        r.git(&["init", "-q", "-b", "main"]);
-        r.git(&["config", "user.name", "Test Author"]);
-        r.git(&["config", "user.email", "author@example.test"]);
-        r.git(&["config", "commit.gpgsign", "false"]);
-        r.git(&["config", "tag.gpgsign", "false"]);
-        r
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        git_in(self.path(), args, self.clock)
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let p = self.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    /// A fresh, well-formed credential and the line that assigns it.
-    fn openai_key(&mut self) -> String {
-        expand("sk-proj-{{alnum:58}}T3BlbkFJ{{alnum:58}}", &mut self.rng).unwrap()
-    }
-
-    fn github_token(&mut self) -> String {
-        expand("{{github:ghp}}", &mut self.rng).unwrap()
-    }
-
-    /// Stage everything and commit; returns the new commit's SHA.
-    fn commit(&mut self, msg: &str) -> String {
-        self.clock += 60;
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
-        self.git(&["rev-parse", "HEAD"]).trim().to_string()
-    }
-}
-
-fn git_in(dir: &Path, args: &[&str], clock: i64) -> String {
-    let date = format!("@{clock} +0000");
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git is installed");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
+use gitrepo::{git_in, Repo};
 
 fn leakgate(args: &[&str], cwd: &Path) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))

@@ -2,6 +2,9 @@
 //! next to quiet-when-correct twins, scanned by the real binary; exact findings (path, line,
 //! column, rule) in JSON, and every output format handles configuration findings.
 
+#[path = "support/multitool.rs"]
+mod multitool;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -246,7 +249,7 @@ fn config_findings_in_every_format_without_leaking_values() {
                     "{msg}"
                 );
                 if let Some(tool) = std::env::var_os("LEAKGATE_SARIF_MULTITOOL") {
-                    let errors = multitool_errors(Path::new(&tool), &out);
+                    let errors = multitool::errors(Path::new(&tool), &out);
                     assert!(errors.is_empty(), "Sarif.Multitool: {errors:#?}");
                 } else {
                     eprintln!(
@@ -333,49 +336,6 @@ fn fingerprints_of_config_findings_survive_line_moves() {
     std::fs::write(&p, format!("// moved\n\n{text}")).unwrap();
     assert_eq!(before, fp(dir.path()));
     assert_eq!(before.len(), 2);
-}
-
-/// Error-level results of `Sarif.Multitool validate` (it exits 0 even when it finds errors).
-fn multitool_errors(tool: &Path, sarif: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("leakgate.sarif");
-    let output = dir.path().join("validation.sarif");
-    std::fs::write(&input, sarif).unwrap();
-    let run = Command::new(tool)
-        .arg("validate")
-        .arg(&input)
-        .arg("-o")
-        .arg(&output)
-        .args(["--log", "ForceOverwrite"])
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stdout)
-    );
-    let log: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
-    let mut errors = Vec::new();
-    for run in log["runs"].as_array().unwrap() {
-        let rules = run["tool"]["driver"]["rules"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        for res in run["results"].as_array().cloned().unwrap_or_default() {
-            let level = res["level"]
-                .as_str()
-                .or_else(|| {
-                    let i = res["ruleIndex"].as_u64()? as usize;
-                    rules.get(i)?["defaultConfiguration"]["level"].as_str()
-                })
-                .unwrap_or("warning");
-            if level == "error" {
-                errors.push(res.to_string());
-            }
-        }
-    }
-    errors
 }
 
 #[test]

@@ -13,6 +13,9 @@ use std::process::Command;
 
 use leakgate::examples::{expand, Rng};
 
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
+
 fn precommit_available() -> bool {
     let ok = Command::new("pre-commit")
         .arg("--version")
@@ -30,18 +33,7 @@ fn precommit_available() -> bool {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git is installed");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    gitrepo::git_in(dir, args, gitrepo::START);
 }
 
 /// A repository with one commit and `staged` (path, content) added to the index.

@@ -5,6 +5,9 @@
 //! `.ci/sarif-multitool.sh`), the SARIF log is also run through `Sarif.Multitool validate` and
 //! must produce no error-level result.
 
+#[path = "support/multitool.rs"]
+mod multitool;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -318,7 +321,7 @@ fn github_annotations() {
 /// result. The multitool exits 0 even when it finds errors, so OUT is what counts. As a check
 /// that this is not vacuous, a deliberately broken copy of the log must produce errors.
 fn multitool_validate(tool: &Path, sarif: &str) {
-    let errors = multitool_errors(tool, sarif);
+    let errors = multitool::errors(tool, sarif);
     assert!(
         errors.is_empty(),
         "Sarif.Multitool reported errors:\n{}",
@@ -329,70 +332,9 @@ fn multitool_validate(tool: &Path, sarif: &str) {
     broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
         0.into();
     broken["runs"][0]["results"][0]["ruleIndex"] = 7.into();
-    let errors = multitool_errors(tool, &broken.to_string());
+    let errors = multitool::errors(tool, &broken.to_string());
     assert!(
         errors.len() >= 2,
         "the multitool should reject a broken log: {errors:?}"
     );
-}
-
-/// Error-level results and notifications of a multitool validation run. A result's level
-/// defaults to its rule's configured level, then to `warning`.
-fn multitool_errors(tool: &Path, sarif: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("leakgate.sarif");
-    let output = dir.path().join("validation.sarif");
-    std::fs::write(&input, sarif).unwrap();
-    let run = Command::new(tool)
-        .arg("validate")
-        .arg(&input)
-        .arg("-o")
-        .arg(&output)
-        .args(["--log", "ForceOverwrite"])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
-    let console = format!(
-        "{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    eprintln!("{console}");
-    assert!(run.status.success(), "Sarif.Multitool failed: {console}");
-    let log: Value = serde_json::from_str(
-        &std::fs::read_to_string(&output)
-            .unwrap_or_else(|e| panic!("multitool wrote no {} ({e})", output.display())),
-    )
-    .expect("validation log is JSON");
-    let mut errors = Vec::new();
-    for run in log["runs"].as_array().unwrap() {
-        let rules = run["tool"]["driver"]["rules"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        for res in run["results"].as_array().cloned().unwrap_or_default() {
-            let level = res["level"]
-                .as_str()
-                .or_else(|| {
-                    let i = res["ruleIndex"].as_u64()? as usize;
-                    rules.get(i)?["defaultConfiguration"]["level"].as_str()
-                })
-                .unwrap_or("warning");
-            if level == "error" {
-                errors.push(res.to_string());
-            }
-        }
-        for inv in run["invocations"].as_array().cloned().unwrap_or_default() {
-            for key in [
-                "toolExecutionNotifications",
-                "toolConfigurationNotifications",
-            ] {
-                for n in inv[key].as_array().cloned().unwrap_or_default() {
-                    if n["level"] == "error" {
-                        errors.push(n.to_string());
-                    }
-                }
-            }
-        }
-    }
-    errors
 }

@@ -850,20 +850,9 @@ fn secrets_already_in(
             .tree_id()
             .map_err(|e| anyhow!("commit {c} is malformed: {e}"))?
             .detach();
-        let mut rec = gix::traverse::tree::Recorder::default();
-        gix::traverse::tree::depthfirst(
-            tree,
-            gix::traverse::tree::depthfirst::State::default(),
-            &repo.objects,
-            &mut rec,
-        )
-        .map_err(|e| missing_history(format!("cannot read the tree of {c}: {e}")))?;
-        blobs.extend(
-            rec.records
-                .into_iter()
-                .filter(|e| is_file(e.mode.kind()))
-                .map(|e| e.oid),
-        );
+        let files =
+            tree_files(repo, tree).map_err(|e| missing_history(format!("commit {c}: {e}")))?;
+        blobs.extend(files.into_iter().map(|(_, oid)| oid));
     }
     let mut out = HashSet::new();
     let mut buf = Vec::new();
@@ -882,6 +871,24 @@ fn secrets_already_in(
         }
     }
     Ok(out)
+}
+
+/// Every file (regular or executable blob) of `tree`, with its full path.
+pub fn tree_files(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<(BString, ObjectId)>> {
+    let mut rec = gix::traverse::tree::Recorder::default();
+    gix::traverse::tree::depthfirst(
+        tree,
+        gix::traverse::tree::depthfirst::State::default(),
+        &repo.objects,
+        &mut rec,
+    )
+    .map_err(|e| anyhow!("cannot read tree {tree}: {e}"))?;
+    Ok(rec
+        .records
+        .into_iter()
+        .filter(|e| is_file(e.mode.kind()))
+        .map(|e| (e.filepath, e.oid))
+        .collect())
 }
 
 /// Author, date and summary of a commit.

@@ -96,19 +96,9 @@ fn head_files(repo: &gix::Repository) -> Result<HashMap<BString, ObjectId>> {
         Ok(id) => id.detach(),
         Err(e) => return Err(anyhow!("cannot read HEAD: {e}")),
     };
-    let mut rec = gix::traverse::tree::Recorder::default();
-    gix::traverse::tree::depthfirst(
-        tree,
-        gix::traverse::tree::depthfirst::State::default(),
-        &repo.objects,
-        &mut rec,
-    )
-    .map_err(|e| anyhow!("cannot read HEAD's tree {tree}: {e}"))?;
-    Ok(rec
-        .records
+    Ok(super::git::tree_files(repo, tree)
+        .map_err(|e| anyhow!("HEAD: {e}"))?
         .into_iter()
-        .filter(|e| e.mode.is_blob())
-        .map(|e| (e.filepath, e.oid))
         .collect())
 }
 

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test file uses part of this module
 //! Microsoft's SARIF Multitool as a validator for tests (see `.ci/sarif-multitool.sh`).
 //! The same check as in `tests/sarif.rs`, shared so other test files can validate their logs.
 
