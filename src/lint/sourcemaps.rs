@@ -80,11 +80,41 @@ pub fn in_build_output(path: &str) -> bool {
     path.ends_with(".map") && build_dir(path).is_some()
 }
 
-/// One finding per build folder, on its first map file (paths sorted).
+/// Whether build folder `dir` belongs to a published library rather than an app: the nearest
+/// `package.json` above it (on disk) names a package that is not `"private": true`. Apps
+/// (Vite, Next.js, Create React App, Nuxt, Gatsby templates) are private; packages on npm
+/// cannot be, and their `dist/*.map` files ship to developers, not to every site visitor.
+/// Without a readable `package.json` the folder counts as an app's.
+fn is_library_output(dir: &str) -> bool {
+    let mut cur = std::path::Path::new(dir.trim_end_matches('/')).parent();
+    while let Some(d) = cur {
+        let manifest = if d.as_os_str().is_empty() {
+            std::path::PathBuf::from("package.json")
+        } else {
+            d.join("package.json")
+        };
+        if let Ok(text) = std::fs::read_to_string(&manifest) {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                return false;
+            };
+            let private = v.get("private").and_then(|p| p.as_bool()) == Some(true);
+            return !private && v.get("name").is_some();
+        }
+        cur = d.parent();
+    }
+    false
+}
+
+/// One finding per build folder of an app (not a published library), on its first map file
+/// (paths sorted).
 pub fn build_output_maps(maps: &[String]) -> Vec<(String, String, Hit)> {
     let mut by_dir: Vec<(&str, &String, usize)> = Vec::new();
+    let mut library: std::collections::HashMap<&str, bool> = Default::default();
     for m in maps {
         let Some(d) = build_dir(m) else { continue };
+        if *library.entry(d).or_insert_with(|| is_library_output(d)) {
+            continue;
+        }
         match by_dir.iter_mut().find(|(x, _, _)| *x == d) {
             Some(e) => e.2 += 1,
             None => by_dir.push((d, m, 1)),
@@ -175,5 +205,32 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
                 format!("webpack production build uses `devtool: '{v}'`"),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod library_tests {
+    #[test]
+    fn maps_in_a_published_librarys_dist_are_not_an_apps_build_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let lib = root.join("vendor/some-lib");
+        let app = root.join("web");
+        for (d, manifest) in [
+            (&lib, r#"{"name": "some-lib", "version": "1.0.0"}"#),
+            (&app, r#"{"name": "web", "private": true}"#),
+        ] {
+            std::fs::create_dir_all(d.join("dist")).unwrap();
+            std::fs::write(d.join("package.json"), manifest).unwrap();
+        }
+        let lib_map = format!("{}/dist/index.js.map", lib.display());
+        let app_map = format!("{}/dist/assets/index.js.map", app.display());
+        let bare_map = format!("{}/out/site.js.map", root.join("static-site").display());
+        let found: Vec<String> =
+            super::build_output_maps(&[app_map.clone(), bare_map.clone(), lib_map])
+                .into_iter()
+                .map(|(path, _, _)| path)
+                .collect();
+        assert_eq!(found, vec![app_map, bare_map]);
     }
 }
