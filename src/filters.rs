@@ -527,6 +527,11 @@ pub fn is_secret_name(name: &str) -> bool {
         "source",
         "flag",
         "bits",
+        "scheme",
+        "schema",
+        "algorithm",
+        "alg",
+        "strategy",
     ];
     if META.contains(&last.as_str()) {
         return false;
@@ -651,6 +656,9 @@ mod tests {
         assert!(is_secret_name("client_secret"));
         assert!(!is_secret_name("password_reset_url"));
         assert!(!is_secret_name("tokenizer"));
+        assert!(!is_secret_name("S3_EXPRESS_AUTH_SCHEME"));
+        assert!(!is_secret_name("tokenAlgorithm"));
+        assert!(is_secret_name("AUTH_TOKEN"));
         assert!(!is_secret_name("api_key_id"));
         assert!(!is_secret_name("monkey"));
         assert!(!is_secret_name("NextContinuationToken"));
