@@ -5,6 +5,7 @@
 //! dedup, allow-lists) → [`report`] (text, JSON, SARIF, GitHub annotations).
 
 pub mod config;
+pub mod decode;
 pub mod engine;
 pub mod examples;
 pub mod filters;

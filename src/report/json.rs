@@ -56,6 +56,10 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    /// Decodings applied to reach the secret (`base64`, `base64>percent`); the location is
+    /// that of the encoded text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<&'a str>,
     remediation: &'a str,
     references: &'a [String],
     tags: &'a [String],
@@ -101,6 +105,7 @@ impl Reporter for Json {
                     entropy: (f.entropy * 100.0).round() / 100.0,
                     fingerprint: &f.fingerprint,
                     note: f.note.as_deref(),
+                    decoded: f.decoded.as_deref(),
                     remediation: &f.rule.remediation,
                     references: &f.rule.references,
                     tags: &f.rule.tags,

@@ -75,6 +75,9 @@ pub fn pascal_case(id: &str) -> String {
 /// The result message: rule name, the secret as the report may show it, the validator's note.
 pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
     let mut m = format!("{} found: {}", f.rule.name, opts.secret(f));
+    if let Some(chain) = &f.decoded {
+        m.push_str(&format!(" (decoded from {chain})"));
+    }
     if let Some(note) = &f.note {
         m.push_str(&format!(" ({note})"));
     }
@@ -643,6 +646,9 @@ fn result(
     );
     if let Some(n) = &f.note {
         props.insert("note".to_string(), json!(n));
+    }
+    if let Some(d) = &f.decoded {
+        props.insert("decoded".to_string(), json!(d));
     }
     sarif::Result::builder()
         .rule_id(f.rule.id.clone())

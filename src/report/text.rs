@@ -60,10 +60,14 @@ impl Reporter for Text {
             let (hs, he) = if opts.reveal {
                 // the revealed snippet has the secret at the same start; length differs
                 let start = f.snippet.highlight_start;
-                (
-                    start,
-                    start + f.secret.lines().next().unwrap_or("").chars().count(),
-                )
+                let shown = match &f.decoded {
+                    // the revealed snippet shows the encoded text at the secret's place
+                    Some(_) if f.location.end_line == f.location.line => {
+                        (f.location.end_column - f.location.column) as usize
+                    }
+                    _ => f.secret.lines().next().unwrap_or("").chars().count(),
+                };
+                (start, start + shown)
             } else {
                 (f.snippet.highlight_start, f.snippet.highlight_end)
             };
@@ -76,7 +80,19 @@ impl Reporter for Text {
                     paint(sev_style(f.severity), &"^".repeat(he - hs))
                 )?;
             }
-            writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?;
+            match &f.decoded {
+                Some(chain) => writeln!(
+                    out,
+                    "      {} {} {}",
+                    paint(dim, "secret:"),
+                    opts.secret(f),
+                    paint(
+                        dim,
+                        &format!("(decoded from {chain}; the location is the encoded text)")
+                    )
+                )?,
+                None => writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?,
+            }
             writeln!(
                 out,
                 "      {} {}",
