@@ -11,7 +11,7 @@ use leakgate::config::Config;
 use leakgate::engine::{dedup_findings, Scanner};
 use leakgate::report::{self, Format, ReportOptions, ScanResult};
 use leakgate::rules::{self, Severity};
-use leakgate::source::{files::FileSource, Sink, Source};
+use leakgate::source::{files::FileSource, log, Sink, Source};
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +28,8 @@ struct Cli {
 enum Command {
     /// Scan files and directories (a working tree, a build folder).
     Scan(ScanArgs),
+    /// Scan CI logs (GitHub Actions, GitLab, any text log): a file, or `-` for standard input.
+    ScanLog(ScanLogArgs),
     /// List or test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -112,6 +114,14 @@ struct ScanArgs {
     out: OutputArgs,
 }
 
+#[derive(Args)]
+struct ScanLogArgs {
+    /// Log files; `-` or nothing reads standard input (streamed: any size).
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
 #[derive(Clone, Copy)]
 struct FailOn(Option<Severity>);
 
@@ -128,6 +138,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => cmd_scan(args),
+        Command::ScanLog(args) => cmd_scan_log(args),
         Command::Rules(RulesCommand::List { format, config }) => cmd_rules_list(format, config),
         Command::Rules(RulesCommand::Test {
             files,
@@ -183,6 +194,38 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     let targets = paths.iter().map(|p| p.display().to_string()).collect();
     finish(scanner, sink, targets, started, &args.out)
 }
+
+fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let files = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    let config = load_config(args.out.config.as_ref(), std::path::Path::new("."))?;
+    let scanner = Scanner::new(config)?;
+    let sink = Sink::default();
+    let mut buf = Vec::new();
+    let mut targets = Vec::new();
+    for f in &files {
+        if f.as_os_str() == "-" {
+            let stdin = std::io::stdin();
+            log::scan_log(&scanner, &sink, STDIN_NAME, stdin.lock(), &mut buf);
+            targets.push(STDIN_NAME.to_string());
+        } else {
+            let shown = leakgate::source::files::display_path(f);
+            let file =
+                std::fs::File::open(f).with_context(|| format!("{}: cannot open", f.display()))?;
+            let reader = std::io::BufReader::with_capacity(64 * 1024, file);
+            log::scan_log(&scanner, &sink, &shown, reader, &mut buf);
+            targets.push(shown);
+        }
+    }
+    finish(scanner, sink, targets, started, &args.out)
+}
+
+/// Display path of a log read from standard input.
+const STDIN_NAME: &str = "<stdin>";
 
 /// Dedup, print the report and notes, and compute the exit code.
 fn finish(

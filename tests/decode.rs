@@ -90,7 +90,11 @@ fn encoded_secrets_are_found_at_the_encoded_text() {
     let text = format!("STRIPE_SECRET_KEY={stripe}");
     let enc = b64(&text);
     let lead = "config_blob: ";
-    std::fs::write(root.join("values.yml"), format!("name: shop\n{lead}{enc}\n")).unwrap();
+    std::fs::write(
+        root.join("values.yml"),
+        format!("name: shop\n{lead}{enc}\n"),
+    )
+    .unwrap();
     let span = b64_span(lead.len() + 1, 18, stripe.len(), enc.len());
     expected.insert(row("values.yml", 2, span, "stripe-secret-key", "base64"));
 
@@ -108,7 +112,13 @@ fn encoded_secrets_are_found_at_the_encoded_text() {
     let lead = "payload = ";
     std::fs::write(root.join("hex.txt"), format!("{lead}{enc}\n")).unwrap();
     let c = (lead.len() + 1 + 2 * 13) as u64;
-    expected.insert(row("hex.txt", 1, (c, c + 2 * gh.len() as u64), "github-pat-classic", "hex"));
+    expected.insert(row(
+        "hex.txt",
+        1,
+        (c, c + 2 * gh.len() as u64),
+        "github-pat-classic",
+        "hex",
+    ));
 
     // percent-encoding: a database URL passed as a query parameter
     let url = format!("postgres://app_user:{dbpw}@db.internal.test:5432/app");
@@ -120,17 +130,37 @@ fn encoded_secrets_are_found_at_the_encoded_text() {
         })
         .collect();
     let lead = "https://admin.internal.test/connect?dsn=";
-    std::fs::write(root.join("links.md"), format!("See {lead}{enc} for setup.\n")).unwrap();
+    std::fs::write(
+        root.join("links.md"),
+        format!("See {lead}{enc} for setup.\n"),
+    )
+    .unwrap();
     let at = enc.find(&dbpw).unwrap();
     let c = ("See ".len() + lead.len() + 1 + at) as u64;
-    expected.insert(row("links.md", 1, (c, c + dbpw.len() as u64), "postgres-url-password", "percent"));
+    expected.insert(row(
+        "links.md",
+        1,
+        (c, c + dbpw.len() as u64),
+        "postgres-url-password",
+        "percent",
+    ));
 
     // JS \u escapes
     let enc = js_escape(&stripe);
     let lead = "var k=\"";
-    std::fs::write(root.join("bundle.min.js"), format!("var a=1;\n{lead}{enc}\";\n")).unwrap();
+    std::fs::write(
+        root.join("bundle.min.js"),
+        format!("var a=1;\n{lead}{enc}\";\n"),
+    )
+    .unwrap();
     let c = (lead.len() + 1) as u64;
-    expected.insert(row("bundle.min.js", 2, (c, c + 6 * stripe.len() as u64), "stripe-secret-key", "escape"));
+    expected.insert(row(
+        "bundle.min.js",
+        2,
+        (c, c + 6 * stripe.len() as u64),
+        "stripe-secret-key",
+        "escape",
+    ));
 
     // nested: base64 of a percent-encoded line
     let inner = format!("token%3D{}", percent_all(&gh));
@@ -141,7 +171,13 @@ fn encoded_secrets_are_found_at_the_encoded_text() {
     std::fs::write(root.join("nested.env"), format!("{lead}{enc}\n")).unwrap();
     let k = "GITHUB_TOKEN%3D".len();
     let span = b64_span(lead.len() + 1, k, 3 * gh.len(), enc.len());
-    expected.insert(row("nested.env", 1, span, "github-pat-classic", "base64>percent"));
+    expected.insert(row(
+        "nested.env",
+        1,
+        span,
+        "github-pat-classic",
+        "base64>percent",
+    ));
 
     // Kubernetes Secret: short base64 values, found with the key name as context
     let manifest = format!(
@@ -151,35 +187,63 @@ fn encoded_secrets_are_found_at_the_encoded_text() {
     );
     std::fs::write(root.join("secret.yaml"), &manifest).unwrap();
     let c = "  password: ".len() as u64 + 1;
-    expected.insert(row("secret.yaml", 8, (c, c + b64(&pw).len() as u64), "generic-secret-assignment", "base64"));
+    expected.insert(row(
+        "secret.yaml",
+        8,
+        (c, c + b64(&pw).len() as u64),
+        "generic-secret-assignment",
+        "base64",
+    ));
 
     // the same secret in plain text and base64 in one file: reported once, as plain text
     let line = format!("STRIPE_SECRET_KEY={stripe}");
-    std::fs::write(root.join("both.env"), format!("{line}\nBACKUP={}\n", b64(&line))).unwrap();
+    std::fs::write(
+        root.join("both.env"),
+        format!("{line}\nBACKUP={}\n", b64(&line)),
+    )
+    .unwrap();
     let c = "STRIPE_SECRET_KEY=".len() as u64 + 1;
-    expected.insert(row("both.env", 1, (c, c + stripe.len() as u64), "stripe-secret-key", ""));
+    expected.insert(row(
+        "both.env",
+        1,
+        (c, c + stripe.len() as u64),
+        "stripe-secret-key",
+        "",
+    ));
 
     let (code, out, err) = leakgate(&["scan", ".", "--format", "json"], root);
     assert_eq!(code, 1, "{err}");
     let got = rows(&out);
     let missing: Vec<_> = expected.difference(&got).collect();
     let extra: Vec<_> = got.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing: {missing:#?}\nunexpected: {extra:#?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing: {missing:#?}\nunexpected: {extra:#?}"
+    );
 
     // no report shows a decoded secret, nor the full encoded text
     for format in ["text", "json", "sarif", "github"] {
         let (_, out, err) = leakgate(&["scan", ".", "--format", format], root);
         for s in [&stripe, &gh, &pw, &dbpw] {
-            assert!(!out.contains(s.as_str()) && !err.contains(s.as_str()), "{format}");
+            assert!(
+                !out.contains(s.as_str()) && !err.contains(s.as_str()),
+                "{format}"
+            );
         }
-        assert!(!out.contains(&b64(&pw)), "{format} shows the encoded secret");
+        assert!(
+            !out.contains(&b64(&pw)),
+            "{format} shows the encoded secret"
+        );
         assert!(out.contains("base64"), "{format} names the decoding");
     }
     let (_, sarif, _) = leakgate(&["scan", "values.yml", "--format", "sarif"], root);
     let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     let res = &v["runs"][0]["results"][0];
     assert_eq!(res["properties"]["decoded"], "base64");
-    assert!(res["message"]["text"].as_str().unwrap().contains("decoded from base64"));
+    assert!(res["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("decoded from base64"));
 }
 
 #[test]
@@ -223,7 +287,9 @@ fn hard_negatives_stay_quiet() {
     }
     std::fs::write(
         root.join("app.js.map"),
-        format!("{{\"version\":3,\"sources\":[\"a.ts\"],\"names\":[],\"mappings\":\"{mappings}\"}}\n"),
+        format!(
+            "{{\"version\":3,\"sources\":[\"a.ts\"],\"names\":[],\"mappings\":\"{mappings}\"}}\n"
+        ),
     )
     .unwrap();
     let mut bundle = String::new();
@@ -270,7 +336,11 @@ fn malformed_encodings_never_crash() {
         junk.extend_from_slice(piece);
     }
     std::fs::write(root.join("junk.txt"), &junk).unwrap();
-    std::fs::write(root.join("secret.yaml"), "kind: Secret\ndata:\n  a: '\n  b: ===\n  c: %%%\n").unwrap();
+    std::fs::write(
+        root.join("secret.yaml"),
+        "kind: Secret\ndata:\n  a: '\n  b: ===\n  c: %%%\n",
+    )
+    .unwrap();
     let (code, _, err) = leakgate(&["scan", "."], root);
     assert_eq!(code, 0, "{err}");
 }
