@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::{class_table, long_runs, Decoded, Decoder};
+use super::{long_runs_bits, Decoded, Decoder};
 
 pub struct Base64;
 
@@ -16,8 +16,29 @@ pub const MIN_RUN: usize = 20;
 
 const INTEGRITY: [&[u8]; 4] = [b"sha1-", b"sha256-", b"sha384-", b"sha512-"];
 
-const ALPHABET: [bool; 256] =
-    class_table(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_");
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const DIGIT: u8 = 4;
+const STD: u8 = 8;
+const URL: u8 = 16;
+
+/// Both alphabets, each byte flagged with its kind.
+const ALPHABET: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'A'..=b'Z' => UPPER,
+            b'a'..=b'z' => LOWER,
+            b'0'..=b'9' => DIGIT,
+            b'+' | b'/' => STD,
+            b'-' | b'_' => URL,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
 
 impl Decoder for Base64 {
     fn name(&self) -> &'static str {
@@ -25,36 +46,39 @@ impl Decoder for Base64 {
     }
 
     fn candidates(&self, data: &[u8], out: &mut Vec<Range<usize>>) {
-        let mut runs = Vec::new();
-        long_runs(data, &ALPHABET, MIN_RUN, &mut runs);
-        for r in runs {
+        long_runs_bits(data, &ALPHABET, MIN_RUN, |r, seen| {
+            if seen & (UPPER | LOWER) != UPPER | LOWER {
+                return; // one case only: words, paths, constants
+            }
             let run = &data[r.clone()];
             if INTEGRITY.iter().any(|p| run.starts_with(p)) {
-                continue; // Subresource Integrity / lockfile hash
+                return; // Subresource Integrity / lockfile hash
             }
-            let std = run.iter().any(|&b| b == b'+' || b == b'/');
-            let url = run.iter().any(|&b| b == b'-' || b == b'_');
-            if std && url {
-                // `sha512-…`, `path/to/some_file`: split at the URL-safe characters and
-                // keep the standard-alphabet pieces
+            if seen & (STD | URL) == STD | URL {
+                // `path/to/some_file`: split at the URL-safe characters and keep the
+                // standard-alphabet pieces
                 let mut s = r.start;
                 for (i, &b) in run.iter().enumerate() {
                     if b == b'-' || b == b'_' {
-                        push(data, s..r.start + i, out);
+                        push(data, s..r.start + i, out, true);
                         s = r.start + i + 1;
                     }
                 }
-                push(data, s..r.end, out);
+                push(data, s..r.end, out, true);
             } else {
-                push(data, r, out);
+                push(data, r, out, false);
             }
-        }
+        });
     }
 
     fn decode(&self, run: &[u8]) -> Option<Decoded> {
         let end = run.iter().position(|&b| b == b'=').unwrap_or(run.len());
         let body = &run[..end];
         let url = body.iter().any(|&b| b == b'-' || b == b'_');
+        // binary shows in the first quads: reject it before allocating anything
+        if !head_is_text(body, url) {
+            return None;
+        }
         let mut d = Decoded::with_capacity(body.len() / 4 * 3 + 2);
         let mut acc = 0u32;
         let mut n = 0;
@@ -70,6 +94,10 @@ impl Decoder for Base64 {
             acc = (acc << 6) | v;
             n += 1;
             if n == 4 {
+                // binary (hashes, keys, images) shows a control byte within a few quads
+                if !text_ok(acc >> 16) || !text_ok(acc >> 8) || !text_ok(acc) {
+                    return None;
+                }
                 let s = i + 1 - 4;
                 d.push((acc >> 16) as u8, s, i + 1);
                 d.push((acc >> 8) as u8, s, i + 1);
@@ -91,14 +119,47 @@ impl Decoder for Base64 {
     }
 }
 
-/// Add `r` as a candidate when it is long enough, mixes cases, and is not a binary data URI
+/// The first (up to) four quads of `body` decode to bytes that can be text.
+fn head_is_text(body: &[u8], url: bool) -> bool {
+    for quad in body.chunks_exact(4).take(4) {
+        let mut acc = 0u32;
+        for &c in quad {
+            let v = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' | b'-' if (c == b'-') == url => 62,
+                b'/' | b'_' if (c == b'_') == url => 63,
+                _ => return false,
+            } as u32;
+            acc = (acc << 6) | v;
+        }
+        if !text_ok(acc >> 16) || !text_ok(acc >> 8) || !text_ok(acc) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A decoded byte that can be part of text: printable, whitespace or non-ASCII (UTF-8 is
+/// checked at the end).
+#[inline]
+fn text_ok(v: u32) -> bool {
+    let b = v as u8;
+    (b >= 0x20 && b != 0x7f) || matches!(b, b'\t' | b'\n' | b'\r')
+}
+
+/// Add `r` as a candidate when it is long enough, mixes cases (checked by the caller unless
+/// `check_case`), and is not a binary data URI
 /// or an integrity hash. Trailing `=` padding is included.
-fn push(data: &[u8], r: Range<usize>, out: &mut Vec<Range<usize>>) {
+fn push(data: &[u8], r: Range<usize>, out: &mut Vec<Range<usize>>, check_case: bool) {
     if r.len() < MIN_RUN {
         return;
     }
     let run = &data[r.clone()];
-    if !run.iter().any(u8::is_ascii_uppercase) || !run.iter().any(u8::is_ascii_lowercase) {
+    if check_case
+        && (!run.iter().any(u8::is_ascii_uppercase) || !run.iter().any(u8::is_ascii_lowercase))
+    {
         return;
     }
     let before = &data[r.start.saturating_sub(96)..r.start];

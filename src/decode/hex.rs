@@ -44,7 +44,11 @@ impl Decoder for Hex {
         let mut d = Decoded::with_capacity(run.len() / 2);
         for (i, p) in run.chunks_exact(2).enumerate() {
             let v = |c: u8| (c as char).to_digit(16);
-            d.push((v(p[0])? * 16 + v(p[1])?) as u8, 2 * i, 2 * i + 2);
+            let b = (v(p[0])? * 16 + v(p[1])?) as u8;
+            if (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f {
+                return None; // binary: a hash or key, not text
+            }
+            d.push(b, 2 * i, 2 * i + 2);
         }
         super::is_text(&d.bytes).then_some(d)
     }

@@ -276,24 +276,60 @@ pub(crate) const fn class_table(chars: &[u8]) -> [bool; 256] {
 /// `min`-th byte (a run that long must contain a probed byte), so text made of short words
 /// costs a fraction of a full pass.
 pub(crate) fn long_runs(data: &[u8], class: &[bool; 256], min: usize, out: &mut Vec<Range<usize>>) {
+    let mut bits = [0u8; 256];
+    for (b, &c) in bits.iter_mut().zip(class) {
+        *b = c as u8;
+    }
+    long_runs_bits(data, &bits, min, |r, _| out.push(r));
+}
+
+/// [`long_runs`] with a class table of bit flags (0: not in the class): `found` gets each
+/// run and the OR of its bytes' flags, computed in the same pass.
+#[inline]
+pub(crate) fn long_runs_bits(
+    data: &[u8],
+    class: &[u8; 256],
+    min: usize,
+    mut found: impl FnMut(Range<usize>, u8),
+) {
     debug_assert!(min > 0);
     let mut p = min - 1;
     let mut floor = 0; // no run may start before this (end of the previous run)
     while p < data.len() {
-        if !class[data[p] as usize] {
+        let mut seen = class[data[p] as usize];
+        if seen == 0 {
+            p += min;
+            continue;
+        }
+        // a run this long through `p` reaches `p - h` or `p + h`: when neither byte is in the
+        // class, the run is short and need not be walked (most words in code end here)
+        let h = min / 2;
+        let left_out = p < floor + h || class[data[p - h] as usize] == 0;
+        let right_out = p + h >= data.len() || class[data[p + h] as usize] == 0;
+        if h > 0 && left_out && right_out {
             p += min;
             continue;
         }
         let mut s = p;
-        while s > floor && class[data[s - 1] as usize] {
+        while s > floor {
+            let f = class[data[s - 1] as usize];
+            if f == 0 {
+                break;
+            }
+            seen |= f;
             s -= 1;
         }
         let mut e = p + 1;
-        while e < data.len() && class[data[e] as usize] {
+        while e < data.len() {
+            let f = class[data[e] as usize];
+            if f == 0 {
+                break;
+            }
+            seen |= f;
             e += 1;
         }
         if e - s >= min {
-            out.push(s..e);
+            found(s..e, seen);
         }
         floor = e;
         p = e + min;
