@@ -5,6 +5,7 @@
 use anyhow::Result;
 
 use crate::config::Config;
+use crate::decode;
 use crate::finding::{fingerprint, redact, Finding, Location, Snippet};
 use crate::matcher::{RawMatch, RuleSet};
 use crate::rules::{self, RuleSpec};
@@ -45,6 +46,9 @@ pub struct Scanner {
     pub config: Config,
     /// Configuration checks ([`crate::lint`]); `Linter::disabled()` for secrets only.
     pub lint: crate::lint::Linter,
+    /// Decode base64, hex, percent-encoding and string escapes and scan the result
+    /// (`None`: off).
+    pub decode: Option<decode::Limits>,
 }
 
 impl Scanner {
@@ -77,6 +81,7 @@ impl Scanner {
             rules,
             config,
             lint,
+            decode: Some(decode::Limits::default()),
         })
     }
 
@@ -86,13 +91,49 @@ impl Scanner {
         let mut raw = Vec::new();
         self.rules.scan(data, is_code_path(path), &mut raw);
         raw.retain(|m| m.start >= pos.accept_from && m.start < pos.accept_to);
-        if raw.is_empty() {
+        let mut raw = resolve_overlaps(raw, &self.rules);
+        let decoded = match self.decode {
+            Some(limits) => decode::scan(
+                &self.rules,
+                data,
+                pos.accept_from..pos.accept_to,
+                pos.accept_to == data.len(),
+                &raw,
+                limits,
+            ),
+            None => Vec::new(),
+        };
+        if raw.is_empty() && decoded.is_empty() {
             return;
         }
-        let raw = resolve_overlaps(raw, &self.rules);
+        // a generic match on encoded text (`password: <base64>`) gives way to what the
+        // decoded text revealed
+        raw.retain(|p| {
+            !self.is_generic(p)
+                || !decoded
+                    .iter()
+                    .any(|d| d.m.start < p.end && p.start < d.m.end)
+        });
+        // decoded matches take part in snippets as their encoded text, so it is redacted too
+        let n_plain = raw.len();
+        let mut chains: Vec<Option<String>> = vec![None; n_plain];
+        let mut secrets: Vec<Option<String>> = vec![None; n_plain];
+        for d in decoded {
+            let encoded = String::from_utf8_lossy(&data[d.m.start..d.m.end]).into_owned();
+            secrets.push(Some(d.m.secret.clone()));
+            chains.push(Some(d.chain));
+            raw.push(RawMatch {
+                secret: encoded,
+                ..d.m
+            });
+        }
+        let mut order: Vec<usize> = (0..raw.len()).collect();
+        order.sort_by_key(|&i| raw[i].start);
         let mut cursor = LineCursor::new(data);
-        for m in &raw {
-            if self.config.value_allowed(&m.secret) {
+        for i in order {
+            let m = &raw[i];
+            let secret = secrets[i].as_ref().unwrap_or(&m.secret);
+            if self.config.value_allowed(secret) {
                 continue;
             }
             let (line0, col0, line_start) = cursor.position(m.start);
@@ -106,7 +147,7 @@ impl Scanner {
             let end_line = eline0 + pos.line_base + 1;
             let end_column = ecol0 + 1 + if eline0 == 0 { pos.col_base } else { 0 };
             let rule = &self.rules.rules[m.rule];
-            let fp = fingerprint(&rule.spec.id, &m.secret, path);
+            let fp = fingerprint(&rule.spec.id, secret, path);
             if self.config.allow_fingerprints.contains(&fp) {
                 continue;
             }
@@ -122,17 +163,25 @@ impl Scanner {
                     end_column,
                 },
                 snippet: make_snippet(data, line_start, line_end, m, &raw),
-                secret: m.secret.clone(),
+                secret: secret.clone(),
                 entropy: m.entropy,
                 note: m.note.clone(),
                 fingerprint: fp,
                 line_text: String::from_utf8_lossy(truncate_line(&data[line_start..line_end]))
                     .into_owned(),
                 related: Vec::new(),
-                decoded: None,
+                decoded: chains[i].clone(),
                 commit: None,
             });
         }
+    }
+
+    fn is_generic(&self, m: &RawMatch) -> bool {
+        self.rules.rules[m.rule]
+            .spec
+            .tags
+            .iter()
+            .any(|t| t == "generic")
     }
 }
 
@@ -201,7 +250,7 @@ pub fn is_code_path(path: &str) -> bool {
 /// When matches of different rules overlap, keep the most specific one: higher precision,
 /// then higher severity, then the longer match. Same-rule repeats of one value stay (they are
 /// deduplicated by fingerprint later).
-fn resolve_overlaps(mut raw: Vec<RawMatch>, rules: &RuleSet) -> Vec<RawMatch> {
+pub(crate) fn resolve_overlaps(mut raw: Vec<RawMatch>, rules: &RuleSet) -> Vec<RawMatch> {
     if raw.len() < 2 {
         return raw;
     }

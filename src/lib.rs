@@ -8,6 +8,7 @@
 pub mod baseline;
 pub mod ci;
 pub mod config;
+pub mod decode;
 pub mod engine;
 pub mod examples;
 pub mod filters;

@@ -12,7 +12,7 @@ use leakgate::engine::{dedup_findings, Scanner};
 use leakgate::report::{self, Format, ReportOptions, ScanResult};
 use leakgate::rules::{self, Severity};
 use leakgate::source::git::{self, HistoryOptions};
-use leakgate::source::{files::FileSource, staged, Sink, Source};
+use leakgate::source::{files::FileSource, log, staged, Sink, Source};
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +40,8 @@ enum Command {
     /// Accept current findings so only new ones fail the build.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Scan CI logs (GitHub Actions, GitLab, any text log): a file, or `-` for standard input.
+    ScanLog(ScanLogArgs),
     /// List or test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -179,6 +181,14 @@ struct HistoryArgs {
     out: OutputArgs,
 }
 
+#[derive(Args)]
+struct ScanLogArgs {
+    /// Log files; `-` or nothing reads standard input (streamed: any size).
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
 /// How history is read (shared by `history` and `ci`).
 #[derive(Args)]
 struct HistoryReadArgs {
@@ -249,6 +259,7 @@ fn main() -> ExitCode {
             no_history,
             config,
         }) => cmd_baseline_create(paths, output, no_history, config),
+        Command::ScanLog(args) => cmd_scan_log(args),
         Command::Rules(RulesCommand::List { format, config }) => cmd_rules_list(format, config),
         Command::Rules(RulesCommand::Test {
             files,
@@ -465,6 +476,38 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
         &args.out,
     )
 }
+
+fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let files = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    let config = load_config(args.out.config.as_ref(), std::path::Path::new("."))?;
+    let scanner = Scanner::new(config)?;
+    let sink = Sink::default();
+    let mut buf = Vec::new();
+    let mut targets = Vec::new();
+    for f in &files {
+        if f.as_os_str() == "-" {
+            let stdin = std::io::stdin();
+            log::scan_log(&scanner, &sink, STDIN_NAME, stdin.lock(), &mut buf);
+            targets.push(STDIN_NAME.to_string());
+        } else {
+            let shown = leakgate::source::files::display_path(f);
+            let file =
+                std::fs::File::open(f).with_context(|| format!("{}: cannot open", f.display()))?;
+            let reader = std::io::BufReader::with_capacity(64 * 1024, file);
+            log::scan_log(&scanner, &sink, &shown, reader, &mut buf);
+            targets.push(shown);
+        }
+    }
+    finish(scanner, sink, targets, None, started, &args.out)
+}
+
+/// Display path of a log read from standard input.
+const STDIN_NAME: &str = "<stdin>";
 
 /// Dedup, print the report and notes, and compute the exit code.
 fn finish(

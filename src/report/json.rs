@@ -64,6 +64,10 @@ struct JsonFinding<'a> {
     /// History scans: the commit that introduced the secret at this path.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<&'a crate::finding::CommitInfo>,
+    /// Decodings applied to reach the secret (`base64`, `base64>percent`); the location is
+    /// that of the encoded text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<&'a str>,
     remediation: &'a str,
     references: &'a [String],
     tags: &'a [String],
@@ -129,6 +133,7 @@ impl Reporter for Json {
                     fingerprint: &f.fingerprint,
                     note: f.note.as_deref(),
                     commit: f.commit.as_deref(),
+                    decoded: f.decoded.as_deref(),
                     remediation: &f.rule.remediation,
                     references: &f.rule.references,
                     tags: &f.rule.tags,

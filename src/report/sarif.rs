@@ -83,6 +83,9 @@ pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
         return sentence(&m);
     }
     let mut m = format!("{} found: {}", f.rule.name, opts.secret(f));
+    if let Some(chain) = &f.decoded {
+        m.push_str(&format!(" (decoded from {chain})"));
+    }
     if let Some(note) = &f.note {
         m.push_str(&format!(" ({note})"));
     }
@@ -680,6 +683,9 @@ fn result(
         // commit metadata lives in properties, never in partialFingerprints: a fingerprint
         // must not change when the same secret is found through another commit
         props.insert("commit".to_string(), json!(c));
+    }
+    if let Some(d) = &f.decoded {
+        props.insert("decoded".to_string(), json!(d));
     }
     let mut res = sarif::Result::builder()
         .rule_id(f.rule.id.clone())

@@ -67,10 +67,14 @@ impl Reporter for Text {
             } else if opts.reveal {
                 // the revealed snippet has the secret at the same start; length differs
                 let start = f.snippet.highlight_start;
-                (
-                    start,
-                    start + f.secret.lines().next().unwrap_or("").chars().count(),
-                )
+                let shown = match &f.decoded {
+                    // the revealed snippet shows the encoded text at the secret's place
+                    Some(_) if f.location.end_line == f.location.line => {
+                        (f.location.end_column - f.location.column) as usize
+                    }
+                    _ => f.secret.lines().next().unwrap_or("").chars().count(),
+                };
+                (start, start + shown)
             } else {
                 (f.snippet.highlight_start, f.snippet.highlight_end)
             };
@@ -87,7 +91,19 @@ impl Reporter for Text {
                 writeln!(out, "      {} {note}", paint(dim, "issue:"))?;
             }
             if !f.secret.is_empty() {
-                writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?;
+                match &f.decoded {
+                    Some(chain) => writeln!(
+                        out,
+                        "      {} {} {}",
+                        paint(dim, "secret:"),
+                        opts.secret(f),
+                        paint(
+                            dim,
+                            &format!("(decoded from {chain}; the location is the encoded text)")
+                        )
+                    )?,
+                    None => writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?,
+                }
             }
             for r in &f.related {
                 let l = &r.location;

@@ -154,6 +154,9 @@ impl FileSource {
             }
         };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if super::scan_special(scanner, sink, shown, &mut file, len, buf) {
+            return; // an archive or a CI log
+        }
         let mut findings = Vec::new();
         if len as usize > CHUNK_SIZE {
             // peek for binary content first

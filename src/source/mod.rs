@@ -1,8 +1,10 @@
 //! Sources produce blobs (bytes with a display path) and feed them to the scanner. Adding
 //! a source (git history, archives, logs) means one module implementing [`Source`].
 
+pub mod archive;
 pub mod files;
 pub mod git;
+pub mod log;
 pub mod sourcemap;
 pub mod staged;
 
@@ -82,6 +84,37 @@ pub trait Source {
 /// Bytes are binary when the first 8 KiB hold a NUL byte (as git and ripgrep decide).
 pub fn is_binary(head: &[u8]) -> bool {
     memchr::memchr(0, &head[..head.len().min(8192)]).is_some()
+}
+
+/// Archives and CI logs met in a tree have readers of their own ([`archive`], [`log`]);
+/// returns true when `file` was one of them and has been handled.
+pub fn scan_special(
+    scanner: &Scanner,
+    sink: &Sink,
+    shown: &str,
+    file: &mut std::fs::File,
+    len: u64,
+    buf: &mut Vec<u8>,
+) -> bool {
+    if let Some(kind) = archive::kind_of(shown) {
+        archive::scan_file(scanner, sink, shown, kind, file, len, buf);
+        return true;
+    }
+    if !log::is_log_path(shown) {
+        return false;
+    }
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    match std::io::BufRead::fill_buf(&mut reader) {
+        Ok(head) if is_binary(head) => {
+            sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
+        }
+        Ok(_) => log::scan_log(scanner, sink, shown, reader, buf),
+        Err(e) => {
+            sink.warn(format!("{shown}: read error: {e}; not scanned"));
+            sink.skip(shown, format!("read error: {e}"));
+        }
+    }
+    true
 }
 
 /// Files up to this size are scanned in one piece; larger ones in overlapping chunks.

@@ -1,0 +1,167 @@
+//! JSON and JavaScript string escapes: `\uXXXX` (with surrogate pairs), `\u{…}`, `\xNN` and
+//! the one-character escapes (`\"`, `\n`, …). Candidates are the stretches of a line around
+//! a `\u` or `\x`, up to an unescaped quote; found with `memchr`.
+
+use std::ops::Range;
+
+use super::{Decoded, Decoder};
+
+pub struct Escape;
+
+const REACH: usize = 4096;
+
+fn is_quote(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'`')
+}
+
+impl Decoder for Escape {
+    fn name(&self) -> &'static str {
+        "escape"
+    }
+
+    fn candidates(&self, data: &[u8], out: &mut Vec<Range<usize>>) {
+        let mut last_end = 0;
+        for i in memchr::memchr_iter(b'\\', data) {
+            if i < last_end || !matches!(data.get(i + 1), Some(b'u' | b'x')) {
+                continue;
+            }
+            if !data
+                .get(i + 2)
+                .is_some_and(|&b| b.is_ascii_hexdigit() || b == b'{')
+            {
+                continue;
+            }
+            // left: back to an unescaped quote or the line start
+            let mut s = i;
+            while s > last_end && i - s < REACH {
+                let b = data[s - 1];
+                if b == b'\n' || (is_quote(b) && !(s >= 2 && data[s - 2] == b'\\')) {
+                    break;
+                }
+                s -= 1;
+            }
+            // right: to an unescaped quote or the line end
+            let mut e = i;
+            while e < data.len() && e - i < REACH {
+                let b = data[e];
+                if b == b'\\' {
+                    e = (e + 2).min(data.len());
+                    continue;
+                }
+                if b == b'\n' || is_quote(b) {
+                    break;
+                }
+                e += 1;
+            }
+            out.push(s..e);
+            last_end = e;
+        }
+    }
+
+    fn decode(&self, run: &[u8]) -> Option<Decoded> {
+        let mut d = Decoded::with_capacity(run.len());
+        let mut i = 0;
+        let mut any = false;
+        let hex = |s: &[u8]| -> Option<u32> {
+            u32::from_str_radix(std::str::from_utf8(s).ok()?, 16).ok()
+        };
+        while i < run.len() {
+            if run[i] != b'\\' || i + 1 >= run.len() {
+                d.push(run[i], i, i + 1);
+                i += 1;
+                continue;
+            }
+            let (ch, len): (Option<char>, usize) = match run[i + 1] {
+                b'u' if run.get(i + 2) == Some(&b'{') => {
+                    match memchr::memchr(b'}', &run[i + 2..(i + 10).min(run.len())]) {
+                        Some(k) => (hex(&run[i + 3..i + 2 + k]).and_then(char::from_u32), k + 3),
+                        None => (None, 2),
+                    }
+                }
+                b'u' if i + 6 <= run.len() => match hex(&run[i + 2..i + 6]) {
+                    Some(hi @ 0xD800..=0xDBFF) => {
+                        let lo = (run.get(i + 6..i + 8) == Some(b"\\u"))
+                            .then(|| run.get(i + 8..i + 12).and_then(hex))
+                            .flatten();
+                        match lo {
+                            Some(lo @ 0xDC00..=0xDFFF) => (
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)),
+                                12,
+                            ),
+                            _ => (None, 6),
+                        }
+                    }
+                    Some(v) => (char::from_u32(v), 6),
+                    None => (None, 2),
+                },
+                b'x' if i + 4 <= run.len() => (hex(&run[i + 2..i + 4]).and_then(char::from_u32), 4),
+                b'n' => (Some('\n'), 2),
+                b't' => (Some('\t'), 2),
+                b'r' => (Some('\r'), 2),
+                b'b' | b'f' | b'v' | b'0' => (Some(' '), 2),
+                c if c.is_ascii() => (Some(c as char), 2),
+                _ => (None, 1),
+            };
+            match ch {
+                Some(c) => {
+                    if len > 2 {
+                        any = true;
+                    }
+                    let mut buf = [0u8; 4];
+                    d.extend(c.encode_utf8(&mut buf).as_bytes(), i, i + len);
+                }
+                None => d.extend(&run[i..i + len], i, i + len),
+            }
+            i += len;
+        }
+        (any && super::is_text(&d.bytes)).then_some(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(data: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        Escape.candidates(data, &mut out);
+        out.into_iter()
+            .filter_map(|r| Escape.decode(&data[r]))
+            .map(|d| String::from_utf8(d.bytes).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn decodes_json_and_js_escapes() {
+        let data = br#"{"cfg": "{\"password\u0022:\u0020\"abc\\def\"}", "x": "\x41\u{1F600}\ud83d\ude00 \n"}"#;
+        assert_eq!(
+            decode_all(data),
+            vec![
+                "{\"password\": \"abc\\def\"}".to_string(),
+                "A\u{1F600}\u{1F600} \n".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_escapes_never_panic() {
+        for s in [
+            &b"\\u"[..],
+            b"\\u12",
+            b"\\ud800",
+            b"\\ud800\\u",
+            b"\\x",
+            b"\\x4",
+            b"\\u{",
+            b"\\u{110000}",
+            b"\\u{12345678901}",
+            b"\\\xff",
+            b"\\",
+        ] {
+            let _ = Escape.decode(s);
+            let mut out = Vec::new();
+            Escape.candidates(s, &mut out);
+        }
+        assert!(Escape.decode(b"plain \\n only").is_none());
+    }
+}

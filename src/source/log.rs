@@ -1,0 +1,366 @@
+//! CI logs: `leakgate scan-log FILE|-`, and log files met in a tree (see [`is_log_path`]).
+//!
+//! A log is read as a stream through [`LogCleaner`], which blanks out what CI systems add
+//! around the program output: GitHub Actions timestamps (`2024-01-02T03:04:05.1234567Z `)
+//! and `##[group]`-style markers, GitLab section markers (`section_start:…:name\r\e[0K`) and
+//! stream prefixes, and ANSI escape sequences (colours, cursor moves, terminal titles). Each
+//! removed character becomes one space and every newline is kept, so line and column numbers
+//! of a finding are those of the original log. Memory stays bounded whatever the log's size:
+//! the cleaner holds one line (at most [`MAX_LINE`] bytes at a time) and the scanner one
+//! chunk.
+
+use std::io::{BufRead, Read};
+
+use super::{scan_reader, Sink};
+use crate::engine::Scanner;
+
+/// Lines longer than this are cleaned and passed on in pieces of this size.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Files scanned as CI logs inside a tree or an archive: `*.log`, and the per-step files of
+/// a GitHub Actions log archive (`3_Run tests.txt`, `build/3_Run tests.txt`: digits, `_`,
+/// a name, `.txt`).
+pub fn is_log_path(path: &str) -> bool {
+    let name = path.rsplit(['/', '!']).next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".log") && lower.len() > 4 {
+        return true;
+    }
+    let Some(stem) = lower.strip_suffix(".txt") else {
+        return false;
+    };
+    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && stem.len() > digits + 1 && stem.as_bytes()[digits] == b'_'
+}
+
+/// Scan one log stream; `shown` is its display path. Findings go to `sink`.
+pub fn scan_log(
+    scanner: &Scanner,
+    sink: &Sink,
+    shown: &str,
+    reader: impl BufRead,
+    buf: &mut Vec<u8>,
+) {
+    let mut findings = Vec::new();
+    match scan_reader(scanner, shown, LogCleaner::new(reader), buf, &mut findings) {
+        Ok(n) => sink.count(n),
+        Err(e) => {
+            sink.count(0);
+            sink.warn(format!("{shown}: read error: {e}; scanned partially"));
+            sink.skip(shown, format!("read error: {e} (partially scanned)"));
+        }
+    }
+    sink.add_findings(findings);
+}
+
+/// A reader that yields a log with CI decorations blanked out (see the module docs).
+pub struct LogCleaner<R> {
+    inner: R,
+    line: Vec<u8>,
+    out: Vec<u8>,
+    at: usize,
+    /// The next byte read starts a line.
+    line_start: bool,
+    /// Nothing has been read yet (a UTF-8 byte order mark is blanked there).
+    stream_start: bool,
+}
+
+impl<R: BufRead> LogCleaner<R> {
+    pub fn new(inner: R) -> Self {
+        LogCleaner {
+            inner,
+            line: Vec::new(),
+            out: Vec::new(),
+            at: 0,
+            line_start: true,
+            stream_start: true,
+        }
+    }
+
+    /// Read the next line (or piece of a long line) into `self.line`; false at the end.
+    fn next_piece(&mut self) -> std::io::Result<bool> {
+        self.line.clear();
+        loop {
+            let avail = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if avail.is_empty() {
+                return Ok(!self.line.is_empty());
+            }
+            let room = MAX_LINE - self.line.len();
+            let (take, done) = match memchr::memchr(b'\n', &avail[..avail.len().min(room)]) {
+                Some(i) => (i + 1, true),
+                None => {
+                    let n = avail.len().min(room);
+                    (n, n == room)
+                }
+            };
+            self.line.extend_from_slice(&avail[..take]);
+            self.inner.consume(take);
+            if done {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Read for LogCleaner<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.out.len() {
+            if !self.next_piece()? {
+                return Ok(0);
+            }
+            self.out.clear();
+            self.at = 0;
+            let mut line: &[u8] = &self.line;
+            if self.stream_start {
+                if let Some(rest) = line.strip_prefix(b"\xEF\xBB\xBF") {
+                    self.out.push(b' ');
+                    line = rest;
+                }
+                self.stream_start = false;
+            }
+            clean(line, self.line_start, &mut self.out);
+            self.line_start = self.line.last() == Some(&b'\n');
+        }
+        let n = buf.len().min(self.out.len() - self.at);
+        buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Append `line` to `out` with CI decorations replaced by spaces, one per character.
+/// `at_line_start`: `line` starts a line (timestamps and `##[…]` markers are only there).
+pub fn clean(line: &[u8], at_line_start: bool, out: &mut Vec<u8>) {
+    let start = out.len();
+    let mut i = 0;
+    if at_line_start {
+        i = prefix_len(line);
+    }
+    out.resize(start + i, b' ');
+    while i < line.len() {
+        let b = line[i];
+        let skip = match b {
+            0x1b => escape_len(&line[i..]),
+            b's' if line[i..].starts_with(b"section_") => section_len(&line[i..]),
+            b'\r' if i + 1 < line.len() && line[i + 1] != b'\n' => 1,
+            _ => 0,
+        };
+        if skip == 0 {
+            out.push(b);
+            i += 1;
+        } else {
+            out.resize(out.len() + skip, b' ');
+            i += skip;
+        }
+    }
+}
+
+/// Length of the GitHub Actions / GitLab timestamp and marker prefix at a line's start.
+fn prefix_len(line: &[u8]) -> usize {
+    let mut i = timestamp_len(line);
+    if i > 0 {
+        // GitLab: stream id and continuation flag after the timestamp (`00O `, `01E+`)
+        let l = &line[i..];
+        if l.len() >= 4
+            && l[0].is_ascii_digit()
+            && l[1].is_ascii_digit()
+            && matches!(l[2], b'O' | b'E')
+        {
+            let n = if l[3] == b'+' { 4 } else { 3 };
+            if l.get(n) == Some(&b' ') {
+                i += n + 1;
+            }
+        }
+    }
+    // `##[group]`, `##[endgroup]`, `##[error]`, `##[warning]`, `##[command]`, `##[debug]`, …
+    if line[i..].starts_with(b"##[") {
+        let name = line[i + 3..]
+            .iter()
+            .take_while(|b| b.is_ascii_lowercase())
+            .count();
+        if name > 0 && line.get(i + 3 + name) == Some(&b']') {
+            i += 3 + name + 1;
+        }
+    }
+    i
+}
+
+/// `2024-01-02T03:04:05Z ` or `2024-01-02T03:04:05.1234567Z ` (with the space), else 0.
+fn timestamp_len(l: &[u8]) -> usize {
+    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:dd";
+    if l.len() < SHAPE.len() + 2 {
+        return 0;
+    }
+    for (c, s) in l.iter().zip(SHAPE) {
+        let ok = if *s == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == s
+        };
+        if !ok {
+            return 0;
+        }
+    }
+    let mut i = SHAPE.len();
+    if l[i] == b'.' {
+        i += 1;
+        let n = l[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == 0 {
+            return 0;
+        }
+        i += n;
+    }
+    if l.get(i) == Some(&b'Z') && l.get(i + 1) == Some(&b' ') {
+        i + 2
+    } else {
+        0
+    }
+}
+
+/// Length of the ANSI escape sequence at `l[0] == ESC` (CSI, OSC, or a two-byte escape).
+fn escape_len(l: &[u8]) -> usize {
+    match l.get(1) {
+        Some(b'[') => {
+            // parameters and intermediates, then one final byte 0x40..=0x7E
+            let mut i = 2;
+            while i < l.len() && (0x20..=0x3f).contains(&l[i]) && i < 64 {
+                i += 1;
+            }
+            if i < l.len() && (0x40..=0x7e).contains(&l[i]) {
+                i + 1
+            } else {
+                1
+            }
+        }
+        Some(b']') => {
+            // operating system command, ended by BEL or ESC \
+            let end = l.len().min(512);
+            for i in 2..end {
+                if l[i] == 0x07 {
+                    return i + 1;
+                }
+                if l[i] == 0x1b && l.get(i + 1) == Some(&b'\\') {
+                    return i + 2;
+                }
+            }
+            1
+        }
+        Some(&c) if (0x40..=0x5f).contains(&c) => 2,
+        _ => 1,
+    }
+}
+
+/// Length of a GitLab `section_start:1700000000:name[opts]\r` or `section_end:…:name\r`
+/// marker (the `\e[0K` after it is an ordinary escape), else 0.
+fn section_len(l: &[u8]) -> usize {
+    let Some(rest) = l
+        .strip_prefix(b"section_start:")
+        .or_else(|| l.strip_prefix(b"section_end:"))
+    else {
+        return 0;
+    };
+    let head = l.len() - rest.len();
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || rest.get(digits) != Some(&b':') {
+        return 0;
+    }
+    let mut i = digits + 1;
+    i += rest[i..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        .count();
+    if rest.get(i) == Some(&b'[') {
+        match memchr::memchr(b']', &rest[i..rest.len().min(i + 256)]) {
+            Some(k) => i += k + 1,
+            None => return 0,
+        }
+    }
+    if rest.get(i) == Some(&b'\r') {
+        i += 1;
+    }
+    head + i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cleaned(s: &[u8]) -> String {
+        let mut out = Vec::new();
+        LogCleaner::new(s).read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn blanks_ci_decorations_keeping_lines_and_columns() {
+        let log = b"\xEF\xBB\xBF2024-01-02T03:04:05.1234567Z ##[group]Run npm test\n\
+2024-01-02T03:04:05.1234567Z \x1b[36;1mexport A=1\x1b[0m\r\n\
+\x1b[0Ksection_start:1700000000:build_script[collapsed=true]\r\x1b[0KBuild\n\
+2024-01-02T03:04:05.000000Z 01E+ tail\n\
+##[endgroup]\n\
+plain ##[error] stays \x1b]0;title\x07x\n";
+        let out = cleaned(log);
+        let lines: Vec<&str> = out.split('\n').collect();
+        assert_eq!(lines[0], format!("{}Run npm test", " ".repeat(1 + 29 + 9)));
+        assert_eq!(
+            lines[1],
+            format!("{}export A=1{}\r", " ".repeat(29 + 7), " ".repeat(4))
+        );
+        assert_eq!(lines[2].trim_start(), "Build");
+        assert_eq!(
+            lines[2].len(),
+            log.split(|&b| b == b'\n').nth(2).unwrap().len()
+        );
+        assert_eq!(lines[3], format!("{}tail", " ".repeat(28 + 5)));
+        assert_eq!(lines[4], " ".repeat(12));
+        assert_eq!(
+            lines[5],
+            format!("plain ##[error] stays {}x", " ".repeat(10))
+        );
+        assert_eq!(lines.len(), 7);
+    }
+
+    #[test]
+    fn long_lines_are_passed_on_in_bounded_pieces() {
+        let mut log = vec![b'a'; MAX_LINE * 2 + 10];
+        log.extend_from_slice(b"\n2024-01-02T03:04:05Z x\n");
+        let out = cleaned(&log);
+        assert_eq!(out.len(), log.len());
+        assert!(out.ends_with(&format!("\n{}x\n", " ".repeat(21))));
+    }
+
+    #[test]
+    fn malformed_sequences_never_panic() {
+        for s in [
+            &b"\x1b"[..],
+            b"\x1b[",
+            b"\x1b[31",
+            b"\x1b]0;t",
+            b"section_start:",
+            b"section_end:12",
+            b"section_start:1:n[",
+            b"2024-01-02T03:04:05.Z x",
+            b"##[",
+            b"##[x",
+            b"\r",
+            b"\xff\xfe",
+        ] {
+            let _ = cleaned(s);
+        }
+    }
+
+    #[test]
+    fn log_paths() {
+        assert!(is_log_path("build.log"));
+        assert!(is_log_path("logs/build/3_Run tests.txt"));
+        assert!(is_log_path("logs_42.zip!0_build.txt"));
+        assert!(!is_log_path("notes.txt"));
+        assert!(!is_log_path("2024_.txt"));
+        assert!(!is_log_path(".log"));
+        assert!(!is_log_path("catalog"));
+    }
+}
