@@ -89,7 +89,8 @@ impl Scanner {
     /// `path` is the display path; config path allow-lists are checked by the caller.
     pub fn scan_chunk(&self, path: &str, data: &[u8], pos: ChunkPos, out: &mut Vec<Finding>) {
         let mut raw = Vec::new();
-        self.rules.scan(data, is_code_path(path), &mut raw);
+        let code = is_code_path(path);
+        self.rules.scan(data, code, &mut raw);
         raw.retain(|m| m.start >= pos.accept_from && m.start < pos.accept_to);
         let mut raw = resolve_overlaps(raw, &self.rules);
         let decoded = match self.decode {
@@ -100,6 +101,7 @@ impl Scanner {
                 pos.accept_to == data.len(),
                 &raw,
                 limits,
+                code,
             ),
             None => Vec::new(),
         };

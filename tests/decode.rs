@@ -301,6 +301,13 @@ fn hard_negatives_stay_quiet() {
         ));
     }
     std::fs::write(root.join("vendor.min.js"), bundle).unwrap();
+    // percent-decoding code leaves code: `auth=auth?…` is still an expression (Next.js's url
+    // polyfill), not a password assignment
+    std::fs::write(
+        root.join("url.js"),
+        "function f(urlObj){var auth=urlObj.auth||\"\";auth=auth?encodeURIComponent(auth).replace(/%3A/i,\":\")+\"@\":\"\";return auth}\n",
+    )
+    .unwrap();
     // hashes and random key material in config
     std::fs::write(
         root.join("checksums.txt"),

@@ -15,6 +15,10 @@ fn is_quote(b: u8) -> bool {
 }
 
 impl Decoder for Escape {
+    fn keeps_syntax(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "escape"
     }

@@ -57,6 +57,12 @@ pub trait Decoder: Sync {
     fn candidates(&self, data: &[u8], out: &mut Vec<Range<usize>>);
     /// Decode one candidate run; `None` when it is not valid or does not decode to text.
     fn decode(&self, run: &[u8]) -> Option<Decoded>;
+    /// Whether decoded text keeps the syntax it was written in (percent-encoding and string
+    /// escapes rewrite characters in place, so source code stays source code, where an
+    /// unquoted value is an expression); base64 and hex produce new content.
+    fn keeps_syntax(&self) -> bool {
+        false
+    }
 }
 
 /// Every decoder, in the order they are tried.
@@ -123,6 +129,8 @@ struct Layer {
     spans: Vec<(u32, u32)>,
     chain: String,
     depth: usize,
+    /// Scan as source code (see [`Decoder::keeps_syntax`]).
+    code: bool,
 }
 
 /// Run every decoder over `data` (one blob or chunk), scan what decodes, and return matches
@@ -136,6 +144,7 @@ pub fn scan(
     at_eof: bool,
     plain: &[RawMatch],
     limits: Limits,
+    code: bool,
 ) -> Vec<DecodedMatch> {
     let mut budget = Budget {
         decoded: limits.max_decoded,
@@ -178,13 +187,14 @@ pub fn scan(
                 spans,
                 chain: dec.name().to_string(),
                 depth: 1,
+                code: code && dec.keeps_syntax(),
             });
         }
     }
     let mut raw = Vec::new();
     while let Some(layer) = stack.pop() {
         raw.clear();
-        rules.scan(&layer.bytes, false, &mut raw);
+        rules.scan(&layer.bytes, layer.code, &mut raw);
         let kept = crate::engine::resolve_overlaps(std::mem::take(&mut raw), rules);
         for m in kept {
             if plain.iter().any(|p| p.secret == m.secret) {
@@ -228,6 +238,7 @@ pub fn scan(
                     spans,
                     chain: format!("{}>{}", layer.chain, dec.name()),
                     depth: layer.depth + 1,
+                    code: layer.code && dec.keeps_syntax(),
                 });
             }
         }

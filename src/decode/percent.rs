@@ -21,6 +21,10 @@ fn is_escape(data: &[u8], i: usize) -> bool {
 }
 
 impl Decoder for Percent {
+    fn keeps_syntax(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "percent"
     }
