@@ -316,6 +316,37 @@ fn shallow_clone_is_an_error_not_a_clean_pass() {
 }
 
 #[test]
+fn partial_clone_without_the_blobs_is_an_error() {
+    let mut r = Repo::new(8);
+    let key = r.openai_key();
+    r.write("config.py", &format!("KEY = \"{key}\"\n"));
+    r.commit("key");
+    r.write("config.py", "KEY = None\n");
+    r.commit("no key");
+    r.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone_dir = tempfile::tempdir().unwrap();
+    let clone: PathBuf = clone_dir.path().join("partial");
+    let url = format!("file://{}", r.path().display());
+    git_in(
+        clone_dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &url,
+            clone.to_str().unwrap(),
+        ],
+        r.clock,
+    );
+    let (code, json, stderr) = leakgate(&["history"], &clone);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(json.is_null(), "no report on an error");
+    assert!(stderr.contains("partial clone"), "{stderr}");
+    assert!(stderr.contains("config.py (blob"), "{stderr}");
+}
+
+#[test]
 fn staged_scans_the_index_not_the_work_tree_and_only_added_lines() {
     let mut r = Repo::new(7);
     let committed = r.openai_key();

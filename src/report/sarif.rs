@@ -27,6 +27,8 @@ pub struct Sarif;
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// GitHub code scanning rejects runs with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
+/// GitHub code scanning rejects uploads larger than this, gzip-compressed.
+pub const MAX_GZIP_BYTES: usize = 10 * 1024 * 1024;
 /// Skipped-file notifications listed one by one; the rest are counted in one final note.
 pub const MAX_SKIPPED_NOTES: usize = 1_000;
 /// Warning notifications listed one by one; the rest are counted in one final note.
@@ -802,14 +804,20 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn notifications(r: &ScanResult, dropped: usize, cwd: Option<&Path>) -> Vec<sarif::Notification> {
+fn notifications(
+    r: &ScanResult,
+    dropped: usize,
+    kept: usize,
+    cwd: Option<&Path>,
+) -> Vec<sarif::Notification> {
     let mut out = Vec::new();
     if dropped > 0 {
         out.push(notification(
             "warning",
             format!(
-                "{} not included: GitHub code scanning accepts at most {MAX_RESULTS} results per run, so only the {MAX_RESULTS} most severe are reported. Run leakgate with --format json or text to see them all.",
-                plural(dropped, "finding was", "findings were")
+                "{} not included: GitHub code scanning accepts at most {MAX_RESULTS} results and {} MB (gzip-compressed) per upload, so only the {kept} most severe are reported. Run leakgate with --format json or text to see them all.",
+                plural(dropped, "finding was", "findings were"),
+                MAX_GZIP_BYTES >> 20
             ),
             None,
             cwd,
@@ -859,11 +867,16 @@ fn notifications(r: &ScanResult, dropped: usize, cwd: Option<&Path>) -> Vec<sari
     out
 }
 
-/// The whole SARIF log for a scan.
+/// The whole SARIF log for a scan (at most [`MAX_RESULTS`] results).
 pub fn log(r: &ScanResult, opts: &ReportOptions) -> sarif::Sarif {
+    log_limited(r, opts, MAX_RESULTS)
+}
+
+/// The SARIF log with at most `max` results, the most severe.
+fn log_limited(r: &ScanResult, opts: &ReportOptions, max: usize) -> sarif::Sarif {
     let cwd = base_dir();
     let cwd = cwd.as_deref();
-    let kept = select(&r.findings, MAX_RESULTS);
+    let kept = select(&r.findings, max);
     let dropped = r.findings.len() - kept.len();
     let findings: Vec<&Finding> = kept.iter().map(|&i| &r.findings[i]).collect();
 
@@ -902,7 +915,7 @@ pub fn log(r: &ScanResult, opts: &ReportOptions) -> sarif::Sarif {
     let mut invocation = sarif::Invocation::builder()
         .execution_successful(true)
         .build();
-    let notes = notifications(r, dropped, cwd);
+    let notes = notifications(r, dropped, findings.len(), cwd);
     if !notes.is_empty() {
         invocation.tool_execution_notifications = Some(notes);
     }
@@ -938,10 +951,33 @@ pub fn log(r: &ScanResult, opts: &ReportOptions) -> sarif::Sarif {
         .build()
 }
 
+/// Size of `data` gzip-compressed, as GitHub measures an upload.
+fn gzip_len(data: &[u8]) -> usize {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // writing to a Vec cannot fail
+    let _ = enc.write_all(data);
+    enc.finish().map_or(usize::MAX, |v| v.len())
+}
+
+/// The log as bytes, under GitHub's upload limits: when the compressed log is over
+/// [`MAX_GZIP_BYTES`], the least severe results are left out (a quarter at a time) and a
+/// warning notification says how many.
+pub fn render(r: &ScanResult, opts: &ReportOptions, max_gzip: usize) -> Result<Vec<u8>> {
+    let mut max = MAX_RESULTS.min(r.findings.len());
+    loop {
+        let mut bytes = serde_json::to_vec_pretty(&log_limited(r, opts, max))?;
+        bytes.push(b'\n');
+        if max == 0 || bytes.len() <= max_gzip || gzip_len(&bytes) <= max_gzip {
+            return Ok(bytes);
+        }
+        max = max * 3 / 4;
+    }
+}
+
 impl Reporter for Sarif {
     fn write(&self, r: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &log(r, opts))?;
-        writeln!(out)?;
+        out.write_all(&render(r, opts, MAX_GZIP_BYTES)?)?;
         Ok(())
     }
 }
@@ -1241,6 +1277,50 @@ mod tests {
     }
 
     #[test]
+    fn stays_under_the_compressed_size_limit() {
+        let a = spec("alpha-key", "high");
+        let mut rng = crate::examples::Rng::new(3);
+        let fs: Vec<Finding> = (0..400)
+            .map(|i| {
+                let secret = crate::examples::expand("{{alnum:40}}", &mut rng).unwrap();
+                let sev = if i % 2 == 0 {
+                    Severity::High
+                } else {
+                    Severity::Low
+                };
+                finding(&a, sev, &format!("dir{i}/x.env"), 1, &secret)
+            })
+            .collect();
+        let r = scan(fs, 0);
+        let opts = ReportOptions::default();
+        let full = render(&r, &opts, usize::MAX).unwrap();
+        let limit = gzip_len(&full) / 3;
+        let small = render(&r, &opts, limit).unwrap();
+        assert!(gzip_len(&small) <= limit);
+        let v: Value = serde_json::from_slice(&small).unwrap();
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        assert!(
+            !results.is_empty() && results.len() < 200,
+            "{}",
+            results.len()
+        );
+        // the most severe are kept
+        assert!(results.iter().all(|r| r["level"] == "error"));
+        let note = v["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]
+            ["text"]
+            .as_str()
+            .unwrap();
+        assert!(
+            note.contains(&format!(
+                "{} findings were not included",
+                400 - results.len()
+            )),
+            "{note}"
+        );
+        assert!(note.contains("10 MB (gzip-compressed)"), "{note}");
+    }
+
+    #[test]
     fn keeps_the_most_severe_results_within_the_limit() {
         let a = spec("alpha-key", "high");
         let mut fs = Vec::new();
@@ -1256,6 +1336,12 @@ mod tests {
         let v = serde_json::to_value(log(&r, &ReportOptions::default())).unwrap();
         let results = v["runs"][0]["results"].as_array().unwrap();
         assert_eq!(results.len(), MAX_RESULTS);
+        let note = v["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]
+            ["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(note.starts_with("3 findings were not included"), "{note}");
         // dropped: the last three info findings in scan order (lines 23001, 24001, 25001)
         let lines: Vec<u64> = results
             .iter()

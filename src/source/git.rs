@@ -260,6 +260,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     progress.start_blobs(jobs.len() as u64);
     let bytes = AtomicU64::new(0);
     let blobs_done = AtomicU64::new(0);
+    let missing: std::sync::Mutex<Vec<String>> = Default::default();
     let max = opts.max_blob_size;
     let results: Vec<(BlobKey, Vec<Finding>)> = for_each_init(
         threads,
@@ -276,14 +277,18 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
                     sink.count(n);
                 }
                 Ok(None) => {}
-                Err(why) => sink.skip(
-                    format!(
+                Err(why) => {
+                    let at = format!(
                         "{path} (blob {}, commit {})",
                         short(&key.blob),
                         short(&commits[ch.commit as usize].id)
-                    ),
-                    why,
-                ),
+                    );
+                    if why == MISSING_BLOB {
+                        missing.lock().expect("poisoned").push(at);
+                    } else {
+                        sink.skip(at, why);
+                    }
+                }
             }
             let done = blobs_done.fetch_add(1, Ordering::Relaxed) + 1;
             if done.is_multiple_of(64) {
@@ -302,6 +307,20 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     progress.finish();
     if trace {
         eprintln!("trace: scanned {:?}", t0.elapsed());
+    }
+    let missing = missing.into_inner().expect("poisoned");
+    if !missing.is_empty() {
+        // a blobless or partial clone: what is not here was not scanned, so no verdict
+        bail!(
+            "history is incomplete: {} blob{} of the selected commits {} not in this \
+             repository (a partial clone, e.g. `--filter=blob:none`), such as {}. leakgate \
+             did not report, because it cannot prove what it did not read. Fetch the objects \
+             (`git fetch --refetch`, or clone without `--filter`)",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            if missing.len() == 1 { "is" } else { "are" },
+            missing.iter().min().expect("non-empty")
+        );
     }
     let hits: HashMap<BlobKey, Vec<Finding>> = results.into_iter().collect();
 
@@ -625,6 +644,9 @@ impl Differ {
     }
 }
 
+/// `scan_blob`'s reason when the blob is not in the object database (a partial clone).
+const MISSING_BLOB: &str = "missing from the object database";
+
 /// Per-thread read buffers above this size are released after use.
 const KEEP_BUFFER_BYTES: usize = 4 * 1024 * 1024;
 
@@ -707,9 +729,7 @@ fn scan_blob(
     chunk_buf: &mut Vec<u8>,
     out: &mut Vec<Finding>,
 ) -> std::result::Result<Option<u64>, String> {
-    let header = repo
-        .find_header(id)
-        .map_err(|_| "object missing from the repository (partial clone?)".to_string())?;
+    let header = repo.find_header(id).map_err(|_| MISSING_BLOB.to_string())?;
     let size = header.size();
     if size > max {
         return Err(format!(
