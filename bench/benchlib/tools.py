@@ -195,7 +195,9 @@ class Leakgate(Tool):
         return ["--format", "json", "--output", str(report), "--quiet"]
 
     def tree_cmd(self, path, report, reveal=False):
-        cmd = [str(self.binary), "scan", str(path), *self._common(report), "--threads", str(nproc())]
+        # --no-lint: the peers have no configuration checks (CORS, cookies, committed .env
+        # files, workflows), so the side-by-side comparison is secrets against secrets
+        cmd = [str(self.binary), "scan", str(path), *self._common(report), "--threads", str(nproc()), "--no-lint"]
         return cmd + (["--reveal"] if reveal else [])
 
     def history_cmd(self, repo, report):
