@@ -3,24 +3,13 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
-use std::process::Command;
 
 use leakgate::examples::{expand, Rng};
 use zip::write::SimpleFileOptions;
 
-fn leakgate(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+#[path = "support/run.rs"]
+mod run;
+use run::leakgate;
 
 /// (path, line, column, rule)
 fn rows(v: &serde_json::Value) -> BTreeSet<(String, u64, u64, String)> {

@@ -3,24 +3,13 @@
 //! location of the encoded text, with the decoding named; hard negatives stay quiet.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Command;
 
 use base64::Engine;
 use leakgate::examples::{expand, Rng};
 
-fn leakgate(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+#[path = "support/run.rs"]
+mod run;
+use run::leakgate;
 
 /// (path, line, column, end_column, rule, decoded)
 type Row = (String, u64, u64, u64, String, String);

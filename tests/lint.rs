@@ -7,7 +7,6 @@ mod multitool;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use leakgate::examples::{expand, Rng};
 
@@ -109,18 +108,9 @@ fn build(seed: u64) -> (tempfile::TempDir, Vec<String>) {
     (dir, planted)
 }
 
-fn leakgate(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+#[path = "support/run.rs"]
+mod run;
+use run::leakgate;
 
 type Got = BTreeSet<(String, u32, u32, String)>;
 

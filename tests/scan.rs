@@ -3,8 +3,6 @@
 //! format ever contains a full planted secret.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Command;
 
 use leakgate::examples::{expand, Rng};
 
@@ -72,18 +70,9 @@ fn build_tree(seed: u64) -> Tree {
     Tree { dir, expected }
 }
 
-fn leakgate(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+#[path = "support/run.rs"]
+mod run;
+use run::leakgate;
 
 fn findings(json: &str) -> (BTreeSet<(String, u32, String)>, Vec<String>) {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
