@@ -165,6 +165,18 @@ pub fn is_reference(value: &str) -> bool {
     {
         return true;
     }
+    // `{name}`, `{db.password}`: a format-string placeholder (Rust `format!`, Python
+    // f-strings and `str.format`, C# interpolation)
+    if b.len() > 2
+        && b[0] == b'{'
+        && b[b.len() - 1] == b'}'
+        && (b[1].is_ascii_alphabetic() || b[1] == b'_')
+        && b[1..b.len() - 1]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'))
+    {
+        return true;
+    }
     if b.len() > 2
         && b[0] == b'%'
         && b[b.len() - 1] == b'%'
@@ -639,6 +651,9 @@ mod tests {
         assert!(is_reference("${{ secrets.NPM_TOKEN }}"));
         assert!(is_reference("$DB_PASSWORD"));
         assert!(is_reference("%DB_PASSWORD%"));
+        assert!(is_reference("{dbpw}"));
+        assert!(is_reference("{db.password}"));
+        assert!(!is_reference("{9f8e7d6c5b4a}x"));
         assert!(is_reference("os.environ['X']"));
         assert!(!is_reference("q8Zr2LmX0pV7nT4sW1yB"));
     }

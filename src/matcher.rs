@@ -96,6 +96,19 @@ fn build_all(patterns: &[String]) -> Vec<Regex> {
         .collect()
 }
 
+/// Whether `rest` starts with an `<angle-bracket placeholder>` such as `<your-key>`: a
+/// letter after `<`, then up to 40 letters, digits, spaces, `-` or `_`, then `>`.
+fn angle_placeholder(rest: &[u8]) -> bool {
+    if rest.first() != Some(&b'<') || !rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    rest[1..]
+        .iter()
+        .take(41)
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b' ')))
+        == Some(&b'>')
+}
+
 /// Lazy-DFA cache per regex and thread. Windows are a few hundred bytes, so few states are
 /// ever built; the 2 MiB default, times every rule that fires and every thread, was about a
 /// fifth of a history scan's heap.
@@ -318,7 +331,10 @@ impl RuleSet {
         if let Some(kind) = spec.validator {
             let name = name.map(String::from_utf8_lossy);
             let rest = &data[end..];
-            let template_follows = rest.starts_with(b"{") || rest.starts_with(b"${");
+            // `{`, `${` or a `<your-key>`-style placeholder right after the value: the value
+            // is only the fixed prefix of something filled in later
+            let template_follows =
+                rest.starts_with(b"{") || rest.starts_with(b"${") || angle_placeholder(rest);
             let ctx = validators::Context {
                 name: name.as_deref(),
                 quoted,
@@ -357,6 +373,17 @@ impl RuleSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn angle_placeholders() {
+        assert!(angle_placeholder(b"<your-key>'"));
+        assert!(angle_placeholder(b"<YOUR API KEY>"));
+        assert!(!angle_placeholder(b"<"));
+        assert!(!angle_placeholder(b"<3 you>"));
+        assert!(!angle_placeholder(b"</script>"));
+        assert!(!angle_placeholder(b"<br"));
+        assert!(!angle_placeholder(b"x<y>"));
+    }
 
     fn spec(id: &str, kw: &str, pattern: &str) -> RuleSpec {
         serde_yaml_ng::from_str(&format!(
