@@ -63,12 +63,10 @@ pub struct HistoryOptions {
     pub progress: bool,
 }
 
-/// Counts for the summary line.
+/// What the report header needs beyond the sink's blob and byte counts.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryStats {
     pub commits: u64,
-    pub blobs: u64,
-    pub bytes: u64,
     /// What was scanned, for the report header (`all refs`, `main`, `a1b2c3d..e4f5a6b`).
     pub target: String,
 }
@@ -167,19 +165,15 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         tips.push(head);
         target = branch.clone();
         if opts.only_new_commits {
-            for (_, id) in all_ref_tips(&repo, sink)? {
-                if id != head {
-                    hidden.push(id);
-                }
-            }
+            hidden.extend(
+                all_ref_tips(&repo, sink)?
+                    .into_iter()
+                    .filter(|id| *id != head),
+            );
         }
     } else {
-        let mut refs = 0usize;
-        for (name, id) in all_ref_tips(&repo, sink)? {
-            let _ = name;
-            tips.push(id);
-            refs += 1;
-        }
+        tips = all_ref_tips(&repo, sink)?;
+        let refs = tips.len();
         if tips.is_empty() {
             // an empty repository: nothing was committed, so there is no history to hide
             return Ok(HistoryStats {
@@ -342,15 +336,13 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     sink.add_findings(found);
     Ok(HistoryStats {
         commits: commits.len() as u64,
-        blobs: jobs.len() as u64,
-        bytes: bytes.load(Ordering::Relaxed),
         target,
     })
 }
 
 /// Every ref (branches, tags, remote-tracking refs, stash, …) peeled to a commit. Tags
 /// that point at a blob or tree cannot be walked; they are reported as not scanned.
-fn all_ref_tips(repo: &gix::Repository, sink: &Sink) -> Result<Vec<(String, ObjectId)>> {
+fn all_ref_tips(repo: &gix::Repository, sink: &Sink) -> Result<Vec<ObjectId>> {
     let platform = repo.references().context("cannot read refs")?;
     let mut out = Vec::new();
     for r in platform.all().context("cannot read refs")? {
@@ -370,7 +362,7 @@ fn all_ref_tips(repo: &gix::Repository, sink: &Sink) -> Result<Vec<(String, Obje
             }
         };
         match repo.find_header(id) {
-            Ok(h) if h.kind() == gix::objs::Kind::Commit => out.push((name, id)),
+            Ok(h) if h.kind() == gix::objs::Kind::Commit => out.push(id),
             Ok(h) => sink.skip(
                 name,
                 format!("points at a {} rather than a commit", h.kind()),
