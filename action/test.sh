@@ -114,7 +114,8 @@ check "bad version refused" rc bad 1
 check "bad version message" has "$work/bad/log" "::error"
 
 cp "$rel/SHA256SUMS" "$work/sums"
-sed -i 's/^./0/;s/^0/1/' "$rel/SHA256SUMS"
+# change the first hex digit of every checksum to a different one (0 -> f, else -> 0)
+sed -i 's/^0/X/; s/^[1-9a-f]/0/; s/^X/f/' "$rel/SHA256SUMS"
 run_install tampered VERSION=9.9.9 GITHUB_REPOSITORY=o/leakgate
 check "checksum mismatch is fatal" rc tampered 1
 check "checksum mismatch message" has "$work/tampered/log" "checksum mismatch"
