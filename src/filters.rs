@@ -120,6 +120,26 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
 }
 
 /// True when the value points at a secret stored elsewhere instead of being one.
+/// Decode `%XX` escapes; invalid escapes stay as they are.
+pub fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
 pub fn is_reference(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     const REFS: &[&str] = &[

@@ -340,22 +340,7 @@ fn url_password(raw: &str, user: Option<&str>) -> Verdict {
 
 /// Decode `%XX` escapes (invalid escapes stay as they are).
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&filters::percent_decode(s)).into_owned()
 }
 
 /// Generic `name = value` secrets: the name must say secret, the value must look random and

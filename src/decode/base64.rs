@@ -83,14 +83,7 @@ impl Decoder for Base64 {
         let mut acc = 0u32;
         let mut n = 0;
         for (i, &c) in body.iter().enumerate() {
-            let v = match c {
-                b'A'..=b'Z' => c - b'A',
-                b'a'..=b'z' => c - b'a' + 26,
-                b'0'..=b'9' => c - b'0' + 52,
-                b'+' | b'-' if (c == b'-') == url => 62,
-                b'/' | b'_' if (c == b'_') == url => 63,
-                _ => return None,
-            } as u32;
+            let v = sextet(c, url)?;
             acc = (acc << 6) | v;
             n += 1;
             if n == 4 {
@@ -119,19 +112,27 @@ impl Decoder for Base64 {
     }
 }
 
+/// The 6-bit value of a base64 character in the standard (`+/`) or URL-safe (`-_`)
+/// alphabet.
+fn sextet(c: u8, url: bool) -> Option<u32> {
+    Some(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' | b'-' if (c == b'-') == url => 62,
+        b'/' | b'_' if (c == b'_') == url => 63,
+        _ => return None,
+    } as u32)
+}
+
 /// The first (up to) four quads of `body` decode to bytes that can be text.
 fn head_is_text(body: &[u8], url: bool) -> bool {
     for quad in body.chunks_exact(4).take(4) {
         let mut acc = 0u32;
         for &c in quad {
-            let v = match c {
-                b'A'..=b'Z' => c - b'A',
-                b'a'..=b'z' => c - b'a' + 26,
-                b'0'..=b'9' => c - b'0' + 52,
-                b'+' | b'-' if (c == b'-') == url => 62,
-                b'/' | b'_' if (c == b'_') == url => 63,
-                _ => return false,
-            } as u32;
+            let Some(v) = sextet(c, url) else {
+                return false;
+            };
             acc = (acc << 6) | v;
         }
         if !text_ok(acc >> 16) || !text_ok(acc >> 8) || !text_ok(acc) {

@@ -426,27 +426,8 @@ fn data_url_json(url: &str) -> Result<Vec<u8>, String> {
             .decode(payload.trim())
             .map_err(|e| format!("invalid base64 in the data: URL ({e})"))
     } else {
-        Ok(percent_decode(payload))
+        Ok(crate::filters::percent_decode(payload))
     }
-}
-
-fn percent_decode(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    out
 }
 
 /// A decoded map and its own bytes (for locating secrets in its JSON), and where it lives.
@@ -608,7 +589,7 @@ fn load_external_map(sink: &Sink, shown: &str, url: Option<&str>) -> Option<Load
     let mut candidates = Vec::new();
     if let Some(url) = url.filter(|u| !u.starts_with("data:")) {
         let url = url.split(['?', '#']).next().unwrap_or(url);
-        let url = String::from_utf8_lossy(&percent_decode(url)).into_owned();
+        let url = String::from_utf8_lossy(&crate::filters::percent_decode(url)).into_owned();
         match url.strip_prefix("file://") {
             Some(abs) => candidates.push(normalize(abs)),
             // `/x.js.map` is relative to the web server's root, which is unknown here
@@ -1094,7 +1075,7 @@ fn classify(raw: &str) -> Kind {
             || p.starts_with("__vite")
     };
     if let Some(rest) = s.strip_prefix("file://") {
-        let p = String::from_utf8_lossy(&percent_decode(rest)).into_owned();
+        let p = String::from_utf8_lossy(&crate::filters::percent_decode(rest)).into_owned();
         return Kind::Absolute(windows_drive(&p).unwrap_or(p));
     }
     if s.starts_with("http://") || s.starts_with("https://") {
