@@ -9,24 +9,7 @@ use zip::write::SimpleFileOptions;
 
 #[path = "support/run.rs"]
 mod run;
-use run::leakgate;
-
-/// (path, line, column, rule)
-fn rows(v: &serde_json::Value) -> BTreeSet<(String, u64, u64, String)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["rule_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
+use run::{leakgate, rows};
 
 fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -123,7 +106,7 @@ fn archives_are_scanned_recursively_with_entry_locations() {
     let ci_line = ci.lines().nth(1).unwrap();
     let col_pw = ci_line[..ci_line.find(&pw).unwrap()].chars().count() as u64 + 1;
     assert_eq!(
-        rows(&v),
+        rows(&out),
         BTreeSet::from([
             row("app.zip!dist/assets/index.js", 1, 4031, "stripe-secret-key"),
             row(
@@ -210,7 +193,7 @@ fn bombs_deep_nesting_and_corrupt_archives_end_with_warnings() {
     assert_eq!(code, 1, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
-        rows(&v),
+        rows(&out),
         BTreeSet::from([row("bomb.zip!.env", 1, 14, "github-pat-classic")])
     );
     let warnings: Vec<String> = v["warnings"]

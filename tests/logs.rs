@@ -10,6 +10,10 @@ use std::process::{Command, Stdio};
 
 use leakgate::examples::{expand, Rng};
 
+#[path = "support/run.rs"]
+mod run;
+use run::rows;
+
 fn leakgate(args: &[&str], cwd: &Path, stdin: Option<&[u8]>) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_leakgate"))
         .args(args)
@@ -30,24 +34,6 @@ fn leakgate(args: &[&str], cwd: &Path, stdin: Option<&[u8]>) -> (i32, String, St
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-/// (path, line, column, rule)
-fn rows(json: &str) -> BTreeSet<(String, u64, u64, String)> {
-    let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["rule_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 const TS: &str = "2024-01-02T03:04:05.1234567Z ";
