@@ -65,12 +65,16 @@ fn try_repo(repo: &Path, hook: &str, cache: &Path) -> (i32, String) {
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
     .unwrap();
+    let empty_config = cache.join("empty.gitconfig");
+    std::fs::write(&empty_config, "").unwrap();
     let out = Command::new("pre-commit")
         .args(["try-repo", env!("CARGO_MANIFEST_DIR"), hook])
         .current_dir(repo)
         .env("PATH", path)
         .env("PRE_COMMIT_HOME", cache)
-        .env("HOME", repo)
+        // Keep HOME: a `pip install --user` pre-commit imports its module from HOME's
+        // ~/.local. Isolate git from the developer's own settings (signing, hooks) instead.
+        .env("GIT_CONFIG_GLOBAL", &empty_config)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("CI", "true")
         .output()
