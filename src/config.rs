@@ -11,6 +11,8 @@
 //!   fingerprints: ["3f1c…"]              # exact finding fingerprints
 //! rule_files: [ci/leakgate-rules.yml]   # relative to this file
 //! rules: []                              # inline rules, same schema as rules/*.yml
+//! include_samples: false                 # true: generic and context-based rules report in
+//!                                        # tests, fixtures, examples and docs too
 //! ```
 
 use std::collections::BTreeMap;
@@ -39,6 +41,8 @@ struct RawConfig {
     rule_files: Vec<PathBuf>,
     #[serde(default)]
     rules: Vec<RuleSpec>,
+    #[serde(default)]
+    include_samples: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,6 +68,8 @@ pub struct Config {
     pub allow_fingerprints: std::collections::HashSet<String>,
     /// User rules from `rules:` and `rule_files:`.
     pub extra_rules: Vec<RuleSpec>,
+    /// Report context-based matches in tests, examples and docs (`include_samples: true`).
+    pub include_samples: bool,
 }
 
 impl Config {
@@ -128,6 +134,7 @@ impl Config {
             allow_values,
             allow_fingerprints: raw.allow.fingerprints.into_iter().collect(),
             extra_rules,
+            include_samples: raw.include_samples,
         })
     }
 

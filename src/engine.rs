@@ -49,6 +49,10 @@ pub struct Scanner {
     /// Decode base64, hex, percent-encoding and string escapes and scan the result
     /// (`None`: off).
     pub decode: Option<decode::Limits>,
+    /// Report context-based matches in tests, examples and docs too (`--include-samples`).
+    pub include_samples: bool,
+    /// Matches [`Scanner::hide_samples`] left out, for the end-of-run note.
+    pub samples_hidden: std::sync::atomic::AtomicU64,
 }
 
 impl Scanner {
@@ -79,10 +83,36 @@ impl Scanner {
         let lint = crate::lint::Linter::new(&config);
         Ok(Scanner {
             rules,
+            include_samples: config.include_samples,
             config,
             lint,
             decode: Some(decode::Limits::default()),
+            samples_hidden: Default::default(),
         })
+    }
+
+    /// Leave out of `findings[from..]` the matches of rules of medium or low precision (the
+    /// generic rules and provider rules that recognise a value by the name next to it, not by
+    /// a token format) when `rel`, the path below the scanned root, is a test, fixture,
+    /// example or documentation file ([`crate::filters::is_sample_path`]): there such values
+    /// are sample data far more often than credentials. Rules that recognise a provider's
+    /// token format (`ghp_…`, `sk_live_…`, `AKIA…`, private keys) still report everywhere.
+    /// Off with `include_samples`; what was left out is counted for the end-of-run note.
+    pub fn hide_samples(&self, rel: &str, findings: &mut Vec<Finding>, from: usize) {
+        if self.include_samples || findings.len() <= from || !crate::filters::is_sample_path(rel) {
+            return;
+        }
+        let before = findings.len();
+        let mut i = 0;
+        findings.retain(|f| {
+            i += 1;
+            i <= from || f.precision > crate::rules::Precision::Medium
+        });
+        let hidden = (before - findings.len()) as u64;
+        if hidden > 0 {
+            self.samples_hidden
+                .fetch_add(hidden, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Scan `data` (the whole blob, or one chunk of it) and append findings for `path`.

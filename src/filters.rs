@@ -30,6 +30,9 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
     if lower.contains("example") {
         return Some("contains EXAMPLE");
     }
+    if capitalised_stand_in(value) {
+        return Some("a capitalised stand-in (VERYLONGSECRET…)");
+    }
     if has_long_run(value.as_bytes(), if strict { 5 } else { 6 }, !strict) {
         return Some("repeated character run (xxxx…)");
     }
@@ -117,6 +120,87 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// True when `rel` (a `/`-separated path below the scanned root) is a test, fixture, mock,
+/// example or documentation file: a directory named `test`, `tests`, `__tests__`, `spec`,
+/// `fixtures`, `testdata`, `__mocks__`, `examples`, `samples`, `docs`, …, or a file named
+/// `*.test.*`, `*.spec.*`, `*_test.*`, `test_*.py`, `*.example.*`, `*.examples.*`,
+/// `*.sample.*`, `README*`, or Markdown, reStructuredText or AsciiDoc. Matches there of rules
+/// that rely on context rather than on a provider's token format are sample data far more
+/// often than credentials (see `Scanner::hide_samples`).
+pub fn is_sample_path(rel: &str) -> bool {
+    const DIRS: &[&str] = &[
+        "test",
+        "tests",
+        "__tests__",
+        "__test__",
+        "spec",
+        "specs",
+        "__specs__",
+        "fixtures",
+        "fixture",
+        "__fixtures__",
+        "testdata",
+        "test-data",
+        "test_data",
+        "testfixtures",
+        "mocks",
+        "__mocks__",
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "docs",
+        "doc",
+        "documentation",
+    ];
+    let mut parts = rel.split('/').filter(|p| !p.is_empty() && *p != ".");
+    let Some(name) = parts.next_back() else {
+        return false;
+    };
+    if parts.any(|d| DIRS.iter().any(|x| d.eq_ignore_ascii_case(x))) {
+        return true;
+    }
+    let name = name.to_ascii_lowercase();
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
+    if matches!(ext, "md" | "mdx" | "markdown" | "rst" | "adoc" | "asciidoc") {
+        return true;
+    }
+    if name.starts_with("readme") || matches!(stem, "test" | "tests" | "spec" | "specs") {
+        return true;
+    }
+    // markers among the dotted parts of the name: `app.test.ts`, `x.examples.json`,
+    // `config.sample.yaml`, `.env.example`
+    if name.split('.').skip(1).any(|p| {
+        matches!(
+            p,
+            "test" | "tests" | "spec" | "example" | "examples" | "sample" | "samples" | "fixture"
+        )
+    }) {
+        return true;
+    }
+    // Go `x_test.go`, Python `test_x.py` / `x_test.py`
+    stem.ends_with("_test") || (ext == "py" && stem.starts_with("test_"))
+}
+
+/// A value that opens with at least eight capital letters spelling what it stands for
+/// (`VERYLONGSECRETeyJ…`, `MYTOKENVALUE`, `CLIENTSECRET123`): documentation writes secrets
+/// that way; random strings almost never start with such a word.
+fn capitalised_stand_in(value: &str) -> bool {
+    let caps = value
+        .bytes()
+        .take_while(|b| b.is_ascii_uppercase() || *b == b'_')
+        .count();
+    if caps < 8 {
+        return false;
+    }
+    let head = &value[..caps];
+    [
+        "SECRET", "PASSWORD", "TOKEN", "APIKEY", "API_KEY", "PRIVATE",
+    ]
+    .iter()
+    .any(|w| head.contains(w))
 }
 
 /// True when the value points at a secret stored elsewhere instead of being one.
@@ -726,5 +810,49 @@ mod tests {
         assert!(is_identifier_like("cellPaddingBlock"));
         assert!(is_identifier_like("headerSortActiveBg"));
         assert!(!is_identifier_like("q8Zr2LmX0pV7"));
+    }
+
+    #[test]
+    fn sample_paths() {
+        for p in [
+            "tests/config.py",
+            "src/__tests__/api.ts",
+            "pkg/url/test.js",
+            "app/models/user_test.go",
+            "test_settings.py",
+            "src/app.test.ts",
+            "src/app.spec.js",
+            "apis/kms-2014-11-01.examples.json",
+            "config/settings.sample.yaml",
+            ".env.example",
+            "docs/setup.txt",
+            "README",
+            "guide/Intro.MD",
+            "internal/testdata/keys.env",
+            "Fixtures/db.yml",
+        ] {
+            assert!(is_sample_path(p), "{p}");
+        }
+        for p in [
+            ".env",
+            "src/config.ts",
+            "deploy/values.yaml",
+            "latest.js",
+            "contest/app.py",
+            "src/testing_utils.rs",
+            "docs",
+            "",
+        ] {
+            assert!(!is_sample_path(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn capitalised_stand_ins_are_placeholders() {
+        assert!(placeholder_reason("VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAy", false).is_some());
+        assert!(placeholder_reason("MY_API_KEY_1234567", false).is_some());
+        // random capitals, and provider ids that start with capitals, are not
+        assert!(placeholder_reason("AKIAIQ7RS3LDBVX2TQ4M", false).is_none());
+        assert!(placeholder_reason("JBSWY3DPEHPK3PXPQ8Z", false).is_none());
     }
 }

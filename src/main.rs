@@ -141,6 +141,10 @@ struct OutputArgs {
     /// Write the number of reported findings to FILE.
     #[arg(long, value_name = "FILE")]
     count_file: Option<PathBuf>,
+    /// Also report generic and context-based matches (precision medium or low) in tests,
+    /// fixtures, examples and docs, which are left out by default (config: include_samples).
+    #[arg(long)]
+    include_samples: bool,
 }
 
 #[derive(Args)]
@@ -300,7 +304,7 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         .as_ref()
         .and_then(|p| std::fs::canonicalize(p).ok())
         .and_then(|p| p.parent().map(|d| d.to_path_buf()));
-    let mut scanner = Scanner::new(config)?;
+    let mut scanner = scanner_for(config, &args.out)?;
     if args.no_lint {
         scanner.lint = leakgate::lint::Linter::disabled();
     }
@@ -323,7 +327,7 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
-    let scanner = Scanner::new(config)?;
+    let scanner = scanner_for(config, &args.out)?;
     let opts = HistoryOptions {
         repo,
         branch: args.branch.clone(),
@@ -359,7 +363,7 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     }
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
-    let scanner = Scanner::new(config)?;
+    let scanner = scanner_for(config, &args.out)?;
     let mut opts = HistoryOptions {
         repo,
         max_blob_size: args.read.max_blob_size,
@@ -464,7 +468,7 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
-    let scanner = Scanner::new(config)?;
+    let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
     staged::scan_staged(&scanner, &repo, &sink)?;
     finish(
@@ -485,7 +489,7 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
         args.files.clone()
     };
     let config = load_config(args.out.config.as_ref(), std::path::Path::new("."))?;
-    let scanner = Scanner::new(config)?;
+    let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
     let mut buf = Vec::new();
     let mut targets = Vec::new();
@@ -504,6 +508,14 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
         }
     }
     finish(scanner, sink, targets, None, started, &args.out)
+}
+
+/// The scanner for a scanning command: built-in and config rules, with the output flags that
+/// change what is reported.
+fn scanner_for(config: leakgate::config::Config, out: &OutputArgs) -> Result<Scanner> {
+    let mut scanner = Scanner::new(config)?;
+    scanner.include_samples |= out.include_samples;
+    Ok(scanner)
 }
 
 /// Display path of a log read from standard input.
@@ -584,6 +596,16 @@ fn finish(
     }
     if !out.quiet {
         print_notes(&result, &opts);
+        let hidden = scanner
+            .samples_hidden
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if hidden > 0 {
+            eprintln!(
+                "leakgate: note: {hidden} match{} of generic or context-based rules in tests, \
+                 fixtures, examples or docs not reported (--include-samples reports them)",
+                if hidden == 1 { "" } else { "es" }
+            );
+        }
         if result.baseline_suppressed > 0 {
             eprintln!(
                 "leakgate: note: {} finding{} accepted in the baseline {} not reported",

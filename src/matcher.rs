@@ -314,6 +314,21 @@ impl RuleSet {
         if rule.allow().iter().any(|a| a.is_match(bytes)) {
             return None;
         }
+        // a rule that captures the quote before the value (`q`) reads it as a literal only
+        // when quoted, or outside source code: in code an unquoted name is a variable or a
+        // type (`clientSecret: SensitiveString2048;` in a `.d.ts`)
+        if code_file
+            && !quoted
+            && spec.validator.is_none()
+            && filters::is_identifier_like(&secret)
+            && rule.regex().is_ok_and(|re| {
+                re.group_info()
+                    .to_index(regex_automata::PatternID::ZERO, "q")
+                    .is_some()
+            })
+        {
+            return None;
+        }
         if !rule.context_allow().is_empty() {
             let from = start.saturating_sub(200);
             let from = memchr::memrchr(b'\n', &data[from..start]).map_or(from, |i| from + i + 1);
@@ -406,6 +421,27 @@ mod tests {
         rs.scan(data.as_bytes(), false, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].secret, "tok_q1w2e3r4t5y6");
+    }
+
+    #[test]
+    fn unquoted_names_in_code_are_not_values_of_rules_that_capture_the_quote() {
+        let rs = RuleSet::new(
+            vec![spec(
+                "t",
+                "secret",
+                r#"secret:\s*(?P<q>")?(?P<secret>[A-Za-z0-9]{12,})"#,
+            )],
+            |_| None,
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        rs.scan(b"secret: SensitiveString2048;", true, &mut out);
+        assert!(out.is_empty(), "a type in code");
+        rs.scan(b"secret: SensitiveString2048;", false, &mut out);
+        assert_eq!(out.len(), 1, "a value in configuration");
+        out.clear();
+        rs.scan(br#"secret: "Q8vZr2LmX0pV7k""#, true, &mut out);
+        assert_eq!(out.len(), 1, "a quoted literal in code");
     }
 
     #[test]

@@ -126,6 +126,19 @@ fn jwt(secret: &str, supabase: bool) -> Verdict {
     {
         return Verdict::drop("the well-known jwt.io sample token");
     }
+    // documentation tokens carry stand-in claims: `"sts:identity_context":
+    // "EXAMPLEIDENTITYCONTEXT"`, account `111111111111`, `"sub": "AAAAAAAAAAAAAAAAAAAAA…"`
+    if let Some((claim, why)) = payload.as_object().and_then(|claims| {
+        claims.iter().find_map(|(k, v)| {
+            v.as_str()
+                .and_then(|s| filters::placeholder_reason(s, false))
+                .map(|r| (k, r))
+        })
+    }) {
+        return Verdict::drop(format!(
+            "sample token: claim `{claim}` is a placeholder ({why})"
+        ));
+    }
     let role = payload.get("role").and_then(|r| r.as_str()).unwrap_or("");
     let iss = payload.get("iss").and_then(|r| r.as_str()).unwrap_or("");
     if iss == "supabase-demo" {
@@ -343,6 +356,22 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&filters::percent_decode(s)).into_owned()
 }
 
+/// `value` with every `$` followed by digits removed (`keyword.$0x` -> `keyword.x`).
+fn strip_substitutions(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Generic `name = value` secrets: the name must say secret, the value must look random and
 /// must not be a placeholder, a reference or code.
 fn generic(value: &str, ctx: Context<'_>) -> Verdict {
@@ -377,6 +406,14 @@ fn generic(value: &str, ctx: Context<'_>) -> Verdict {
     }
     // an identifier with digits in a config file (`Summer2024`, `sigv4Auth`) is more likely a
     // weak password than a reference; in code, quoted identifiers are enum values and keys
+    // a name with `$1`-style substitutions (`"keyword.$0x"`, a Monaco token type) is a
+    // template for a name, not data
+    if ctx.code_file && value.contains('$') {
+        let names = strip_substitutions(value);
+        if names != value && filters::is_identifier_like(&names) {
+            return Verdict::drop("value is a name with substitutions ($1)");
+        }
+    }
     let has_digit = value.bytes().any(|b| b.is_ascii_digit());
     if (ctx.code_file || !has_digit) && filters::is_identifier_like(value) {
         return Verdict::drop("value is an identifier");
@@ -515,6 +552,66 @@ mod tests {
             ValidatorKind::Stripe,
             "pk_live_abc",
             Context::default()
+        )));
+    }
+
+    #[test]
+    fn jwts_with_stand_in_claims_are_samples() {
+        use base64::Engine;
+        let b64 = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let token = |payload: &str| {
+            format!(
+                "{}.{}.{}",
+                b64(r#"{"alg":"HS256","typ":"JWT"}"#),
+                b64(payload),
+                "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+            )
+        };
+        let sample = token(r#"{"sub":"730448f2-e0a1-70a7-c954-000000000000","iat":1700000000}"#);
+        assert!(!kept(&validate(
+            ValidatorKind::Jwt,
+            &sample,
+            Context::default()
+        )));
+        let sample = token(r#"{"sub":"5d2e81f0","sts:audit_context":"EXAMPLEAUDITCONTEXT"}"#);
+        assert!(!kept(&validate(
+            ValidatorKind::Jwt,
+            &sample,
+            Context::default()
+        )));
+        let real = token(
+            r#"{"sub":"730448f2-e0a1-70a7-c954-5d2e81f0a9c3","iss":"https://auth.acme.io","iat":1700000000}"#,
+        );
+        assert!(kept(&validate(
+            ValidatorKind::Jwt,
+            &real,
+            Context::default()
+        )));
+    }
+
+    #[test]
+    fn names_with_substitutions_in_code_are_not_secrets() {
+        let code = Context {
+            name: Some("token"),
+            quoted: true,
+            code_file: true,
+            template_follows: false,
+        };
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "keyword.$0x",
+            code
+        )));
+        assert_eq!(strip_substitutions("a.$12b$c"), "a.b$c");
+        // in configuration a `$1` is just part of a password
+        let config = Context {
+            code_file: false,
+            ..code
+        };
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "Zr8$1vQp2LmX",
+            config
         )));
     }
 

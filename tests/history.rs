@@ -236,6 +236,121 @@ fn edits_keep_the_original_attribution_and_binary_and_large_blobs_are_noted() {
     assert!(stderr.contains("big.txt"), "{stderr}");
 }
 
+/// `leakgate` with `LEAKGATE_HISTORY_READ` set: `traverse` decodes whole packs, `lookup`
+/// reads blob by blob.
+fn leakgate_reading(mode: &str, args: &[&str], cwd: &Path) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(args)
+        .args(["--format", "json"])
+        .current_dir(cwd)
+        .env("CI", "true")
+        .env("LEAKGATE_HISTORY_READ", mode)
+        .env("LEAKGATE_TRACE", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bad json ({e}): {stdout}"));
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn packed_history_read_by_pack_traversal_gives_the_same_findings_as_lookups() {
+    let mut r = Repo::new(9);
+    r.write("README.md", "# app\n");
+    r.commit("initial");
+    // versions of one file, so the pack holds delta chains
+    let key = r.openai_key();
+    let mut body = String::new();
+    for i in 0..40 {
+        body.push_str(&format!("def handler_{i}(event):\n    return {i}\n\n"));
+    }
+    r.write("src/app.py", &format!("{body}OPENAI_API_KEY = \"{key}\"\n"));
+    let c_key = r.commit("add handlers and key");
+    for round in 0..5 {
+        body.push_str(&format!("def later_{round}(event):\n    return None\n\n"));
+        r.write("src/app.py", &format!("{body}OPENAI_API_KEY = \"{key}\"\n"));
+        r.commit("more handlers");
+    }
+    r.write("src/app.py", &body);
+    r.commit("drop the key");
+    // a deleted file, a binary blob and a blob over the size limit
+    let k_deleted = r.github_token();
+    r.write(
+        "deploy.sh",
+        &format!("#!/bin/sh\nexport GITHUB_TOKEN={k_deleted}\n"),
+    );
+    let mut bin = vec![0u8; 64];
+    bin.extend_from_slice(format!("token={}", r.github_token()).as_bytes());
+    std::fs::write(r.path().join("logo.png"), &bin).unwrap();
+    let k_big = r.github_token();
+    r.write(
+        "big.txt",
+        &format!("{}\nGITHUB_TOKEN={k_big}\n", "x".repeat(9000)),
+    );
+    let c_deleted = r.commit("deploy script and assets");
+    std::fs::remove_file(r.path().join("deploy.sh")).unwrap();
+    r.commit("remove deploy script");
+    // an unmerged branch
+    r.git(&["checkout", "-q", "-b", "experiment"]);
+    let k_branch = r.github_token();
+    r.write("notes.txt", &format!("try: {k_branch}\n"));
+    let c_branch = r.commit("experiment");
+    r.git(&["checkout", "-q", "main"]);
+    // everything so far goes into one pack; the next commit stays loose
+    r.git(&[
+        "repack",
+        "-a",
+        "-d",
+        "-f",
+        "-q",
+        "--depth=50",
+        "--window=50",
+    ]);
+    let k_loose = r.openai_key();
+    r.write("late.env", &format!("OPENAI_API_KEY={k_loose}\n"));
+    let c_loose = r.commit("loose commit");
+
+    let want = set(&[
+        ("src/app.py", 121, "openai-project-key", &c_key),
+        ("deploy.sh", 2, "github-pat-classic", &c_deleted),
+        ("notes.txt", 1, "github-pat-classic", &c_branch),
+        ("late.env", 1, "openai-project-key", &c_loose),
+    ]);
+    let args = ["history", "--max-blob-size", "8K"];
+    let (code_t, json_t, err_t) = leakgate_reading("traverse", &args, r.path());
+    let (code_l, json_l, err_l) = leakgate_reading("lookup", &args, r.path());
+    assert_eq!(code_t, 1, "{err_t}");
+    assert_eq!(code_l, 1, "{err_l}");
+    assert_eq!(found(&json_t), want, "{err_t}");
+    // the packed blobs came from the traversal, the loose commit's from a lookup
+    let traversed: usize = err_t
+        .lines()
+        .find_map(|l| l.strip_prefix("trace: pack traversal scanned "))
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no traversal in: {err_t}"));
+    assert!(traversed >= 10, "{err_t}");
+    assert!(!err_l.contains("pack traversal scanned"), "{err_l}");
+    // the whole report, skipped blobs included, is the same either way
+    assert_eq!(json_t["findings"], json_l["findings"]);
+    assert_eq!(json_t["skipped"], json_l["skipped"]);
+    let reasons: Vec<&str> = json_t["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("--max-blob-size")),
+        "{reasons:?}"
+    );
+    assert!(reasons.contains(&"binary"), "{reasons:?}");
+}
+
 #[test]
 fn range_reports_only_what_the_range_introduces() {
     let mut r = Repo::new(5);

@@ -181,17 +181,17 @@ fn logs_in_a_tree_are_cleaned_other_files_are_not() {
     std::fs::create_dir_all(root.join("logs/build")).unwrap();
     std::fs::write(root.join("logs/build/4_Deploy.txt"), &log).unwrap();
     std::fs::write(root.join("ci.log"), &log).unwrap();
-    // the same text in a Markdown file: the colour-split `password` line is not found there
-    std::fs::write(root.join("notes.md"), &log).unwrap();
+    // the same text in a plain text file: the colour-split `password` line is not found there
+    std::fs::write(root.join("notes.txt"), &log).unwrap();
     let (_, out, err) = leakgate(&["scan", ".", "--format", "json"], root, None);
     let got = rows(&out);
     let count = |p: &str| got.iter().filter(|r| r.0 == p).count();
     assert_eq!(count("ci.log"), expected.len(), "{err}");
     assert_eq!(count("logs/build/4_Deploy.txt"), expected.len());
-    assert_eq!(count("notes.md"), expected.len() - 1);
+    assert_eq!(count("notes.txt"), expected.len() - 1);
     assert!(!got
         .iter()
-        .any(|r| r.0 == "notes.md" && r.3 == "generic-secret-assignment"));
+        .any(|r| r.0 == "notes.txt" && r.3 == "generic-secret-assignment"));
 }
 
 /// Peak resident set size of a running process, from /proc (Linux).

@@ -32,6 +32,23 @@ pub fn display_path(p: &Path) -> String {
 }
 
 impl FileSource {
+    /// `/`-separated path of `p` below the scan root it was found under (a root that is a
+    /// file gives its name): what the user chose to scan does not count, only what is below.
+    fn below_root(&self, p: &Path) -> String {
+        for root in &self.paths {
+            if let Ok(rest) = p.strip_prefix(root) {
+                if rest.as_os_str().is_empty() {
+                    return p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                }
+                return display_path(rest);
+            }
+        }
+        display_path(p)
+    }
+
     /// Path of `p` relative to the config root, for `allow.paths`.
     /// `cwd` is looked up once per run, not once per file.
     fn rel_to_config(&self, p: &Path, cwd: &Path) -> Option<String> {
@@ -170,7 +187,10 @@ impl FileSource {
                 return;
             }
             let reader = std::io::Cursor::new(head).chain(file);
-            match scan_reader(scanner, shown, reader, buf, &mut findings) {
+            let from = findings.len();
+            let res = scan_reader(scanner, shown, reader, buf, &mut findings);
+            scanner.hide_samples(&self.below_root(path), &mut findings, from);
+            match res {
                 Ok(n) => sink.count(n),
                 Err(e) => {
                     sink.warn(format!("{shown}: read error: {e}; scanned partially"));
@@ -192,6 +212,7 @@ impl FileSource {
             }
             sink.count(buf.len() as u64);
             scanner.scan_chunk(shown, buf, ChunkPos::whole(buf.len()), &mut findings);
+            scanner.hide_samples(&self.below_root(path), &mut findings, 0);
             lint(scanner, sink, shown, Some(buf), &mut findings);
         }
         if sourcemap::applies(shown) {

@@ -12,9 +12,16 @@
 //!    parent, so a merge does not re-introduce what its branches already brought in. A change
 //!    remembers the blobs it replaced so a secret that merely survived an edit is not
 //!    re-attributed to the edit.
-//! 3. **Blobs.** Every unique blob (per code/non-code path kind, since rules treat unquoted
-//!    values in source files differently) is read and scanned exactly once, spread over all
-//!    cores. Binary blobs and blobs over the size limit are skipped with a note.
+//! 3. **Blobs.** Every unique blob (per kind of path: code or not, since rules treat unquoted
+//!    values in source files differently; sample or not, see `Scanner::hide_samples`) is
+//!    read and scanned exactly once, spread over all
+//!    cores. Binary blobs and blobs over the size limit are skipped with a note. When the
+//!    blobs wanted are a large part of the packs (a full-history audit), each pack is decoded
+//!    once with a delta-tree traversal (every delta applied to a base decoded just before,
+//!    instead of decompressing delta chains again per lookup: on rust-lang/cargo this reads
+//!    all blobs for a quarter of the CPU); blobs it did not reach (loose objects, a range's
+//!    few blobs, a pack the traversal could not finish) are looked up one by one.
+//!    `LEAKGATE_HISTORY_READ=traverse` or `=lookup` forces one way (tests, diagnosis).
 //! 4. **Attribution.** A finding in a blob belongs to each change that wrote that blob at a
 //!    path, unless one of the replaced blobs already held the same secret. One finding is
 //!    reported per (secret, path): the oldest introducing commit, with counts of the other
@@ -25,7 +32,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -92,6 +99,23 @@ struct Change {
 struct BlobKey {
     blob: ObjectId,
     code: bool,
+    /// A test, example or docs path ([`crate::filters::is_sample_path`]).
+    sample: bool,
+}
+
+impl BlobKey {
+    fn at(blob: ObjectId, path: &str) -> BlobKey {
+        BlobKey {
+            blob,
+            code: is_code_path(path),
+            sample: crate::filters::is_sample_path(path),
+        }
+    }
+
+    /// 0..4: one slot per kind of path a blob can be scanned for.
+    fn kind(&self) -> usize {
+        self.code as usize | (self.sample as usize) << 1
+    }
 }
 
 /// Open the repository that contains `path`.
@@ -220,10 +244,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     let mut jobs: Vec<(BlobKey, u32)> = Vec::new(); // key, index of the first change
     let mut seen: HashSet<BlobKey> = HashSet::new();
     for (i, ch) in changes.iter().enumerate() {
-        let key = BlobKey {
-            blob: ch.blob,
-            code: is_code_path(&ch.path.to_str_lossy()),
-        };
+        let key = BlobKey::at(ch.blob, &ch.path.to_str_lossy());
         if seen.insert(key) {
             jobs.push((key, i as u32));
         }
@@ -252,57 +273,75 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         );
     }
     progress.start_blobs(jobs.len() as u64);
-    let bytes = AtomicU64::new(0);
-    let blobs_done = AtomicU64::new(0);
-    let missing: std::sync::Mutex<Vec<String>> = Default::default();
-    let max = opts.max_blob_size;
-    let results: Vec<(BlobKey, Vec<Finding>)> = for_each_init(
+    let reader = BlobReader {
+        scanner,
+        changes: &changes,
+        commits: &commits,
+        jobs: &jobs,
+        done: jobs.iter().map(|_| AtomicBool::new(false)).collect(),
+        max: opts.max_blob_size,
+        bytes: AtomicU64::new(0),
+        blobs_done: AtomicU64::new(0),
+        missing: Default::default(),
+        results: Default::default(),
+        sink,
+        progress: &progress,
+    };
+    // 3a. a full-history audit wants most blobs of the packs: decoding each pack once, delta
+    // bases before the deltas built on them, costs a fraction of looking blobs up one by one
+    // the packs are mapped once more by the traversal: let go of this handle's mappings
+    // first (pages mapped twice count twice against the memory budget), reopen after
+    let packs = PackDirs::of(&repo);
+    drop(ts);
+    drop(repo);
+    release_freed_memory();
+    let mode = std::env::var("LEAKGATE_HISTORY_READ").unwrap_or_default();
+    let traversal = match mode.as_str() {
+        "lookup" => Ok(None),
+        _ => pack_traversal(&packs, &reader, threads, mode == "traverse"),
+    };
+    match traversal {
+        Ok(None) => {}
+        Ok(Some(n)) if trace => {
+            eprintln!("trace: pack traversal scanned {n} blobs {:?}", t0.elapsed())
+        }
+        Ok(_) => {}
+        // whatever the traversal did not reach is read one by one below
+        Err(e) if trace => eprintln!("trace: pack traversal stopped: {e:#}"),
+        Err(_) => {}
+    }
+    release_freed_memory();
+    // 3b. the rest (a range's few blobs, loose objects, alternates): one lookup per blob
+    let mut repo = open(&opts.repo)?;
+    repo.objects.unset_pack_cache();
+    repo.object_cache_size(0);
+    let ts = repo.clone().into_sync();
+    let rest: Vec<usize> = (0..jobs.len())
+        .filter(|&i| !reader.done[i].load(Ordering::Relaxed))
+        .collect();
+    for_each_init(
         threads,
-        &jobs,
+        &rest,
         || (thread_repo(&ts, 0), Vec::new(), Vec::new()),
-        |(r, buf, chunk_buf), _, (key, first)| {
-            let ch = &changes[*first as usize];
-            let path = ch.path.to_str_lossy();
+        |(r, buf, chunk_buf), _, &job| {
+            let (key, _) = jobs[job];
+            let path = changes[jobs[job].1 as usize].path.to_str_lossy();
             let mut out = Vec::new();
-            let res = scan_blob(scanner, r, key.blob, &path, max, buf, chunk_buf, &mut out);
-            match res {
-                Ok(Some(n)) => {
-                    bytes.fetch_add(n, Ordering::Relaxed);
-                    sink.count(n);
-                }
-                Ok(None) => {}
-                Err(why) => {
-                    let at = format!(
-                        "{path} (blob {}, commit {})",
-                        short(&key.blob),
-                        short(&commits[ch.commit as usize].id)
-                    );
-                    if why == MISSING_BLOB {
-                        missing.lock().expect("poisoned").push(at);
-                    } else {
-                        sink.skip(at, why);
-                    }
-                }
-            }
-            let done = blobs_done.fetch_add(1, Ordering::Relaxed) + 1;
-            if done.is_multiple_of(64) {
-                progress.blobs(done, bytes.load(Ordering::Relaxed));
-            }
+            let res = read_blob(r, key.blob, max_or(opts.max_blob_size), buf).and_then(|()| {
+                scan_data(scanner, &path, buf, opts.max_blob_size, chunk_buf, &mut out)
+            });
+            reader.finish(job, res, out);
             // a rare huge blob must not pin its buffer for the rest of the run
             if buf.capacity() > KEEP_BUFFER_BYTES {
                 *buf = Vec::new();
             }
-            (*key, out)
         },
-    )
-    .into_iter()
-    .filter(|(_, f)| !f.is_empty())
-    .collect();
+    );
     progress.finish();
     if trace {
         eprintln!("trace: scanned {:?}", t0.elapsed());
     }
-    let missing = missing.into_inner().expect("poisoned");
+    let missing = reader.missing.into_inner().expect("poisoned");
     if !missing.is_empty() {
         // a blobless or partial clone: what is not here was not scanned, so no verdict
         bail!(
@@ -316,7 +355,12 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
             missing.iter().min().expect("non-empty")
         );
     }
-    let hits: HashMap<BlobKey, Vec<Finding>> = results.into_iter().collect();
+    let hits: HashMap<BlobKey, Vec<Finding>> = reader
+        .results
+        .into_inner()
+        .expect("poisoned")
+        .into_iter()
+        .collect();
 
     // 4. attribution
     let mut found = attribute(&repo, scanner, &commits, &changes, &hits)?;
@@ -330,7 +374,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
             .collect();
         boundary.sort();
         boundary.dedup();
-        let existing = secrets_already_in(&repo, &boundary, &found, max)?;
+        let existing = secrets_already_in(&repo, &boundary, &found, opts.max_blob_size)?;
         found.retain(|f| !existing.contains(f.secret.as_str()));
     }
     sink.add_findings(found);
@@ -689,7 +733,7 @@ fn for_each_init<T: Sync, S, R: Send>(
 
 /// Delta-base cache per thread: big enough for cargo-sized delta chains, small enough that
 /// a few threads stay well under the memory budget.
-const PACK_CACHE_BYTES: usize = 4 * 1024 * 1024;
+const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// A thread-local handle with bounded caches (gix defaults to 96 MiB of pack cache each).
 /// `object_cache` 0 turns the decoded-object cache off (blobs are read once).
@@ -708,42 +752,341 @@ fn is_file(k: EntryKind) -> bool {
     matches!(k, EntryKind::Blob | EntryKind::BlobExecutable)
 }
 
-/// Read and scan one blob. `Ok(Some(bytes))` when scanned, `Ok(None)` when it was empty,
-/// `Err(reason)` when skipped.
-#[allow(clippy::too_many_arguments)]
-fn scan_blob(
-    scanner: &Scanner,
+/// Shared state of stage 3: the blobs to scan and what scanning them produced. Each job
+/// (a blob, per code-path kind) is scanned once, by the pack traversal or by a lookup.
+struct BlobReader<'a> {
+    scanner: &'a Scanner,
+    changes: &'a [Change],
+    commits: &'a [CommitRec],
+    /// (blob, index of the first change that wrote it), sorted by path.
+    jobs: &'a [(BlobKey, u32)],
+    /// Jobs already scanned (a blob may sit in two packs; it is scanned once).
+    done: Vec<AtomicBool>,
+    max: u64,
+    bytes: AtomicU64,
+    blobs_done: AtomicU64,
+    /// Blobs the object database does not have (partial clones).
+    missing: std::sync::Mutex<Vec<String>>,
+    /// Findings per job, only for jobs that have any.
+    results: std::sync::Mutex<Vec<(BlobKey, Vec<Finding>)>>,
+    sink: &'a Sink,
+    progress: &'a Progress,
+}
+
+impl BlobReader<'_> {
+    /// Claim job `i`; false when it was already scanned.
+    fn claim(&self, i: usize) -> bool {
+        !self.done[i].swap(true, Ordering::Relaxed)
+    }
+
+    fn path(&self, job: usize) -> std::borrow::Cow<'_, str> {
+        self.changes[self.jobs[job].1 as usize].path.to_str_lossy()
+    }
+
+    /// Record the outcome of scanning job `job`.
+    fn finish(&self, job: usize, res: std::result::Result<Option<u64>, String>, out: Vec<Finding>) {
+        self.done[job].store(true, Ordering::Relaxed);
+        let (key, first) = self.jobs[job];
+        match res {
+            Ok(Some(n)) => {
+                self.bytes.fetch_add(n, Ordering::Relaxed);
+                self.sink.count(n);
+            }
+            Ok(None) => {}
+            Err(why) => {
+                let ch = &self.changes[first as usize];
+                let at = format!(
+                    "{} (blob {}, commit {})",
+                    ch.path.to_str_lossy(),
+                    short(&key.blob),
+                    short(&self.commits[ch.commit as usize].id)
+                );
+                if why == MISSING_BLOB {
+                    self.missing.lock().expect("poisoned").push(at);
+                } else {
+                    self.sink.skip(at, why);
+                }
+            }
+        }
+        if !out.is_empty() {
+            self.results.lock().expect("poisoned").push((key, out));
+        }
+        let done = self.blobs_done.fetch_add(1, Ordering::Relaxed) + 1;
+        if done.is_multiple_of(64) {
+            self.progress
+                .blobs(done, self.bytes.load(Ordering::Relaxed));
+        }
+    }
+}
+
+/// Scan the wanted blobs by decoding every object of the repository's packs once, with
+/// gix's delta-tree traversal: each delta is applied to a base decoded moments before,
+/// where looking blobs up one by one decompresses a delta chain's objects again and again.
+/// Used only when the blobs wanted are a large part of the packs (a full-history audit);
+/// returns how many jobs it scanned, `None` when it did not run. Packs are read from the repository's object directory
+/// and its alternates; anything else is left to per-blob lookups.
+fn pack_traversal(
+    packs: &PackDirs,
+    reader: &BlobReader<'_>,
+    threads: usize,
+    always: bool,
+) -> Result<Option<usize>> {
+    let mut indexes = Vec::new();
+    for dir in &packs.dirs {
+        let Ok(rd) = std::fs::read_dir(dir.join("pack")) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "idx") {
+                indexes.push(p);
+            }
+        }
+    }
+    indexes.sort();
+    let mut bundles = Vec::new();
+    let mut objects = 0usize;
+    for idx in &indexes {
+        let b = gix::odb::pack::Bundle::at(idx, packs.hash)
+            .with_context(|| format!("opening pack index {}", idx.display()))?;
+        objects += b.index.num_objects() as usize;
+        bundles.push(b);
+    }
+    // worth it when the wanted blobs are at least a quarter of all packed objects (trees and
+    // commits included); a pull request's few blobs are cheaper to look up
+    if !always && (reader.jobs.len() < TRAVERSAL_MIN_BLOBS || reader.jobs.len() * 4 < objects) {
+        return Ok(None);
+    }
+    // blob -> jobs, one per kind of path (see `BlobKey::kind`)
+    let mut wanted: HashMap<ObjectId, [Option<u32>; 4]> = HashMap::with_capacity(reader.jobs.len());
+    for (i, (key, _)) in reader.jobs.iter().enumerate() {
+        wanted.entry(key.blob).or_default()[key.kind()] = Some(i as u32);
+    }
+    let scanned = AtomicU64::new(0);
+    let interrupt = std::sync::atomic::AtomicBool::new(false);
+    let max = reader.max;
+    for bundle in &bundles {
+        let index = &bundle.index;
+        let pack = &bundle.pack;
+        // the delta tree's nodes carry only their position in the index (gix's own
+        // traversal keeps a full index entry and statistics per object, twice the memory)
+        let mut by_offset: Vec<u32> = (0..index.num_objects()).collect();
+        by_offset.sort_unstable_by_key(|&i| index.pack_offset_at_index(i));
+        let offset_of = |i: &u32| index.pack_offset_at_index(*i);
+        let lookup = |id: &gix::hash::oid| -> gix::error::Result<Option<u64>> {
+            Ok(index.lookup(id).map(|i| index.pack_offset_at_index(i)))
+        };
+        let tree = gix::odb::pack::cache::delta::Tree::from_offsets_in_pack(
+            pack.path(),
+            by_offset.into_iter(),
+            &offset_of,
+            &lookup,
+            &mut gix::progress::Discard,
+            &interrupt,
+            packs.hash,
+        )
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("indexing {}", pack.path().display()))?;
+        let mut chunk_buf: Vec<u8> = Vec::new();
+        let wanted = &wanted;
+        let scanned = &scanned;
+        let mapped = MappedPack::new(pack.entry_slice(0..pack.data_len() as u64));
+        let mapped = &mapped;
+        let inspect = move |pos: &mut u32,
+                            _: &dyn gix::progress::Progress,
+                            ctx: gix::odb::pack::cache::delta::traverse::Context<'_>|
+              -> gix::error::Result<()> {
+            mapped.consumed(ctx.entry_end.saturating_sub(ctx.entry.data_offset));
+            if ctx.entry.header.as_kind() != Some(gix::object::Kind::Blob) {
+                return Ok(());
+            }
+            let Some(jobs) = wanted.get(index.oid_at_index(*pos)) else {
+                return Ok(());
+            };
+            for job in jobs.iter().flatten().map(|&j| j as usize) {
+                if !reader.claim(job) {
+                    continue;
+                }
+                let path = reader.path(job);
+                let mut out = Vec::new();
+                let res = scan_data(
+                    reader.scanner,
+                    &path,
+                    ctx.decompressed,
+                    max,
+                    &mut chunk_buf,
+                    &mut out,
+                );
+                reader.finish(job, res, out);
+                scanned.fetch_add(1, Ordering::Relaxed);
+            }
+            if chunk_buf.capacity() > KEEP_BUFFER_BYTES {
+                chunk_buf = Vec::new();
+            }
+            Ok(())
+        };
+        tree.traverse(
+            |range, pack: &gix::odb::pack::data::File| pack.entry_slice(range),
+            pack,
+            pack.pack_end() as u64,
+            inspect,
+            gix::odb::pack::cache::delta::traverse::Options {
+                object_progress: Box::new(gix::progress::Discard),
+                size_progress: &mut gix::progress::Discard,
+                thread_limit: Some(threads),
+                should_interrupt: &interrupt,
+                object_hash: packs.hash,
+                // a giant object stops the traversal instead of exhausting memory; what it
+                // did not reach is then looked up blob by blob
+                alloc_limit_bytes: Some(max_or(max).max(TRAVERSAL_ALLOC_LIMIT)),
+            },
+        )
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("traversing {}", pack.path().display()))?;
+    }
+    Ok(Some(scanned.load(Ordering::Relaxed) as usize))
+}
+
+/// Return memory that finished worker threads freed to the operating system. glibc keeps it
+/// in per-thread arenas, where the next stage's threads do not reuse it, so the peak
+/// resident size would be the sum of the stages instead of the largest of them.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own heap structures; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Where a repository's packs are: its object directory and its alternates.
+struct PackDirs {
+    dirs: Vec<PathBuf>,
+    hash: gix::hash::Kind,
+}
+
+impl PackDirs {
+    fn of(repo: &gix::Repository) -> PackDirs {
+        let store = repo.objects.store_ref();
+        let mut dirs = vec![store.path().to_path_buf()];
+        dirs.extend(store.alternate_db_paths().unwrap_or_default());
+        PackDirs {
+            dirs,
+            hash: repo.object_hash(),
+        }
+    }
+}
+
+/// The memory-mapped pack a traversal reads. Each object's compressed bytes are read once,
+/// so pages already read are only taking up the process's resident set: every
+/// [`MappedPack::RELEASE_EVERY`] bytes they are dropped from this process's page tables
+/// (`madvise(MADV_DONTNEED)` on a read-only shared file mapping; the data stays in the page
+/// cache and a later access maps it again). Without this, the whole pack (100 MB for
+/// rust-lang/cargo) ends up counted in the scan's peak resident size.
+struct MappedPack {
+    ptr: usize,
+    len: usize,
+    read: AtomicU64,
+}
+
+impl MappedPack {
+    const RELEASE_EVERY: u64 = 16 * 1024 * 1024;
+
+    fn new(all: Option<&[u8]>) -> MappedPack {
+        let all = all.unwrap_or_default();
+        MappedPack {
+            ptr: all.as_ptr() as usize,
+            len: all.len(),
+            read: AtomicU64::new(0),
+        }
+    }
+
+    /// Count `n` more bytes read; release the mapped pages after every `RELEASE_EVERY`.
+    fn consumed(&self, n: u64) {
+        let before = self.read.fetch_add(n, Ordering::Relaxed);
+        if before / Self::RELEASE_EVERY != (before + n) / Self::RELEASE_EVERY {
+            self.release();
+        }
+    }
+
+    fn release(&self) {
+        #[cfg(target_os = "linux")]
+        {
+            // madvise wants a page-aligned start; the mapping itself starts on a page
+            const PAGE: usize = 4096;
+            let start = self.ptr & !(PAGE - 1);
+            let len = self.len + (self.ptr - start);
+            if self.len > 0 {
+                // SAFETY: [start, start + len) lies within one read-only shared file mapping
+                // that outlives the traversal (the bundle owns it). MADV_DONTNEED on such a
+                // mapping only unmaps the pages; their content is the file's, unchanged, and
+                // is faulted in again on the next access, so slices into it stay valid.
+                unsafe {
+                    libc::madvise(start as *mut libc::c_void, len, libc::MADV_DONTNEED);
+                }
+            }
+        }
+    }
+}
+
+/// Fewest blobs for which a pack traversal is considered.
+const TRAVERSAL_MIN_BLOBS: usize = 2_000;
+/// Largest object a pack traversal decodes (or the blob size limit, if larger).
+const TRAVERSAL_ALLOC_LIMIT: usize = 256 * 1024 * 1024;
+
+/// The size limit as a buffer length.
+fn max_or(max: u64) -> usize {
+    usize::try_from(max).unwrap_or(usize::MAX)
+}
+
+/// Read one blob into `buf`, unless it is larger than `max` bytes.
+fn read_blob(
     repo: &gix::Repository,
     id: ObjectId,
-    path: &str,
-    max: u64,
+    max: usize,
     buf: &mut Vec<u8>,
-    chunk_buf: &mut Vec<u8>,
-    out: &mut Vec<Finding>,
-) -> std::result::Result<Option<u64>, String> {
+) -> std::result::Result<(), String> {
     let header = repo.find_header(id).map_err(|_| MISSING_BLOB.to_string())?;
     let size = header.size();
-    if size > max {
-        return Err(format!(
-            "larger than --max-blob-size ({} > {} bytes)",
-            size, max
-        ));
+    if size > max as u64 {
+        return Err(too_large(size, max as u64));
     }
     repo.objects
         .find_blob(&id, buf)
         .map_err(|e| format!("cannot read blob: {e}"))?;
-    if buf.is_empty() {
+    Ok(())
+}
+
+fn too_large(size: u64, max: u64) -> String {
+    format!("larger than --max-blob-size ({size} > {max} bytes)")
+}
+
+/// Scan one blob's content. `Ok(Some(bytes))` when scanned, `Ok(None)` when it was empty,
+/// `Err(reason)` when skipped.
+fn scan_data(
+    scanner: &Scanner,
+    path: &str,
+    data: &[u8],
+    max: u64,
+    chunk_buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) -> std::result::Result<Option<u64>, String> {
+    if data.len() as u64 > max {
+        return Err(too_large(data.len() as u64, max));
+    }
+    if data.is_empty() {
         return Ok(None);
     }
-    if is_binary(buf) {
+    if is_binary(data) {
         return Err("binary".into());
     }
-    if buf.len() <= CHUNK_SIZE {
-        scanner.scan_chunk(path, buf, ChunkPos::whole(buf.len()), out);
+    let from = out.len();
+    if data.len() <= CHUNK_SIZE {
+        scanner.scan_chunk(path, data, ChunkPos::whole(data.len()), out);
     } else {
-        scan_reader(scanner, path, &buf[..], chunk_buf, out).map_err(|e| e.to_string())?;
+        scan_reader(scanner, path, data, chunk_buf, out).map_err(|e| e.to_string())?;
     }
-    Ok(Some(buf.len() as u64))
+    scanner.hide_samples(path, out, from);
+    Ok(Some(data.len() as u64))
 }
 
 /// Turn per-blob findings into one finding per (secret, path), attributed to the oldest
@@ -764,10 +1107,7 @@ fn attribute(
     let mut intros: HashMap<(String, String, String), Vec<Intro>> = HashMap::new();
     for ch in changes {
         let path = ch.path.to_str_lossy();
-        let key = BlobKey {
-            blob: ch.blob,
-            code: is_code_path(&path),
-        };
+        let key = BlobKey::at(ch.blob, &path);
         let Some(found) = hits.get(&key) else {
             continue;
         };

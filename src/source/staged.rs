@@ -74,6 +74,7 @@ pub fn scan_staged(scanner: &Scanner, repo_path: &Path, sink: &Sink) -> Result<(
         } else {
             scan_reader(scanner, &s.path, &buf[..], &mut chunk_buf, &mut found)?;
         }
+        scanner.hide_samples(&s.path, &mut found, 0);
         if found.is_empty() {
             continue;
         }
