@@ -8,9 +8,10 @@
 use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context, Result};
+use regex_automata::dfa::{dense, Automaton, StartKind};
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
-use regex_automata::Input;
+use regex_automata::{Anchored, Input};
 
 use crate::filters;
 use crate::keywords::KeywordSearcher;
@@ -30,6 +31,8 @@ pub struct CompiledRule {
     regex: OnceLock<std::result::Result<Regex, String>>,
     allow: OnceLock<Vec<Regex>>,
     context_allow: OnceLock<Vec<Regex>>,
+    /// `keyword_followed_by`, as a small anchored DFA (`None`: every hit opens a window).
+    follow: OnceLock<Option<std::result::Result<dense::DFA<Vec<u32>>, String>>>,
     before: usize,
     after: usize,
 }
@@ -44,9 +47,37 @@ impl CompiledRule {
             regex: OnceLock::new(),
             allow: OnceLock::new(),
             context_allow: OnceLock::new(),
+            follow: OnceLock::new(),
             before,
             after,
         }
+    }
+
+    /// The `keyword_followed_by` automaton, compiled on first use.
+    fn follow(&self) -> Option<std::result::Result<&dense::DFA<Vec<u32>>, &str>> {
+        self.follow
+            .get_or_init(|| {
+                self.spec
+                    .keyword_followed_by
+                    .as_deref()
+                    .map(|p| build_follow(p).map_err(|e| e.to_string()))
+            })
+            .as_ref()
+            .map(|r| r.as_ref().map_err(|e| e.as_str()))
+    }
+
+    /// Whether a keyword hit ending at `end` may start a match: the text from `end` matches
+    /// `keyword_followed_by`. True when the rule has none (or it failed to compile: `check`
+    /// reports that, and scanning errs on the side of looking).
+    fn hit_may_match(&self, data: &[u8], end: usize) -> bool {
+        let Some(Ok(dfa)) = self.follow() else {
+            return true;
+        };
+        let input = Input::new(data)
+            .range(end..)
+            .anchored(Anchored::Yes)
+            .earliest(true);
+        !matches!(dfa.try_search_fwd(&input), Ok(None))
     }
 
     /// The rule's regex, compiled on first use.
@@ -79,6 +110,9 @@ impl CompiledRule {
             .is_none()
         {
             anyhow::bail!("rule `{}`: pattern has no `secret` group", self.spec.id);
+        }
+        if let Some(Err(e)) = self.follow() {
+            anyhow::bail!("rule `{}`: invalid keyword_followed_by: {e}", self.spec.id);
         }
         for p in self.spec.allow.iter().chain(&self.spec.context_allow) {
             build_regex(p)
@@ -117,6 +151,26 @@ const REGEX_CACHE_BYTES: usize = 256 * 1024;
 fn build_regex(pattern: &str) -> Result<Regex> {
     Regex::builder()
         .configure(Regex::config().hybrid_cache_capacity(REGEX_CACHE_BYTES))
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .unicode(false)
+                .utf8(false),
+        )
+        .build(pattern)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// An anchored DFA for `keyword_followed_by` (byte-oriented like the rule regexes). Dense
+/// DFAs of such short patterns are a few KiB and need no cache, so testing a hit costs a
+/// handful of table steps.
+fn build_follow(pattern: &str) -> Result<dense::DFA<Vec<u32>>> {
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .dfa_size_limit(Some(1 << 20))
+                .determinize_size_limit(Some(1 << 20)),
+        )
         .syntax(
             regex_automata::util::syntax::Config::new()
                 .unicode(false)
@@ -205,6 +259,9 @@ impl RuleSet {
         self.keywords.for_each_match(data, |pattern, start, end| {
             for &ri in &self.kw_rules[pattern] {
                 let r = &self.rules[ri as usize];
+                if !r.hit_may_match(data, end) {
+                    continue;
+                }
                 let s = start.saturating_sub(r.before);
                 let e = (end + r.after).min(data.len());
                 windows.push((ri, s, e));
@@ -405,6 +462,41 @@ mod tests {
             "id: {id}\nname: n\ndescription: d\nseverity: high\nkeywords: [{kw:?}]\npattern: '{pattern}'\nremediation: r\n"
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn keyword_followed_by_skips_hits_that_cannot_start_a_match() {
+        let mut sp = spec("t", "key", r"key[a-z]*\s*=\s*(?P<secret>[A-Za-z0-9]{12})");
+        let data = b"keyring.open(); mykey = Zx81Qp02Lm9T; keyboard";
+        let plain = RuleSet::new(vec![sp.clone()], |_| None).unwrap();
+        let mut all = Vec::new();
+        plain.scan(data, false, &mut all);
+        sp.keyword_followed_by = Some(r"[a-z]*\s*=".into());
+        let gated = RuleSet::new(vec![sp.clone()], |_| None).unwrap();
+        gated.rules[0].check().unwrap();
+        let mut out = Vec::new();
+        gated.scan(data, false, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].start, out[0].end, &out[0].secret),
+            (all[0].start, all[0].end, &all[0].secret)
+        );
+        // a gate that rejects every hit here opens no window, so the match is not looked for
+        out.clear();
+        let mut colon = sp.clone();
+        colon.keyword_followed_by = Some(r"[a-z]*\s*:".into());
+        let colon = RuleSet::new(vec![colon], |_| None).unwrap();
+        colon.scan(data, false, &mut out);
+        assert!(out.is_empty());
+        // a hit at the very end of the data
+        gated.scan(b"key", false, &mut out);
+        assert!(out.is_empty());
+        // a broken gate is reported by check() and does not suppress scanning
+        sp.keyword_followed_by = Some("(".into());
+        let broken = RuleSet::new(vec![sp], |_| None).unwrap();
+        assert!(broken.rules[0].check().is_err());
+        broken.scan(data, false, &mut out);
+        assert_eq!(out.len(), 1);
     }
 
     #[test]

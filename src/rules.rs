@@ -146,6 +146,13 @@ pub struct RuleSpec {
     /// Bytes searched after a keyword hit (default 256).
     #[serde(default)]
     pub window_after: Option<usize>,
+    /// Regex tested anchored right after each keyword hit; a hit it does not match opens
+    /// no regex window. For context rules whose keyword is a common word (`token`, `auth`):
+    /// most occurrences are not followed by an assignment, and skipping them skips most of
+    /// the rule's regex work. It must accept whatever can follow the keyword inside a match of
+    /// `pattern` (the rule's examples check it does).
+    #[serde(default)]
+    pub keyword_followed_by: Option<String>,
     /// Documentation URLs (provider's token format, revocation page).
     #[serde(default)]
     pub references: Vec<String>,

@@ -76,6 +76,7 @@ impl Meta {
             validator: None,
             window_before: None,
             window_after: None,
+            keyword_followed_by: None,
             references: self.references.iter().map(|s| s.to_string()).collect(),
             remediation: self.remediation.into(),
             tags: vec![CONFIG_TAG.into()],
