@@ -352,6 +352,60 @@ fn packed_history_read_by_pack_traversal_gives_the_same_findings_as_lookups() {
 }
 
 #[test]
+fn a_fetched_thin_pack_is_traversed_like_any_other() {
+    // `git fetch` receives a thin pack and completes it by appending the missing delta bases
+    // after the deltas that use them (ref deltas pointing forward). The traversal decodes
+    // blobs only and must follow those chains to know which entries are blobs.
+    let mut up = Repo::new(11);
+    let mut body = String::new();
+    for i in 0..60 {
+        body.push_str(&format!("def handler_{i}(event):\n    return {i}\n\n"));
+    }
+    up.write("src/app.py", &body);
+    up.commit("handlers");
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", up.path().display());
+    gitrepo::git_in(
+        clone.path(),
+        &["clone", "-q", "--no-local", &url, "."],
+        gitrepo::START,
+    );
+    let key = up.openai_key();
+    up.write("src/app.py", &format!("{body}OPENAI_API_KEY = \"{key}\"\n"));
+    let c_key = up.commit("key");
+    gitrepo::git_in(
+        clone.path(),
+        &[
+            "-c",
+            "fetch.unpackLimit=1",
+            "-c",
+            "transfer.unpackLimit=1",
+            "fetch",
+            "-q",
+            "origin",
+        ],
+        gitrepo::START,
+    );
+    let packs = std::fs::read_dir(clone.path().join(".git/objects/pack"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+        .count();
+    assert_eq!(packs, 2, "the fetch must have kept its pack");
+    let want = set(&[("src/app.py", 181, "openai-project-key", &c_key)]);
+    let (code_t, json_t, err_t) = leakgate_reading("traverse", &["history"], clone.path());
+    let (_, json_l, err_l) = leakgate_reading("lookup", &["history"], clone.path());
+    assert_eq!(code_t, 1, "{err_t}");
+    assert_eq!(found(&json_t), want, "{err_t}");
+    assert_eq!(json_t["findings"], json_l["findings"], "{err_l}");
+    assert!(
+        !err_t.contains("pack traversal stopped"),
+        "the traversal must read the thin pack itself: {err_t}"
+    );
+    assert!(err_t.contains("trace: pack traversal scanned"), "{err_t}");
+}
+
+#[test]
 fn range_reports_only_what_the_range_introduces() {
     let mut r = Repo::new(5);
     let old = r.openai_key();

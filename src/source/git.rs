@@ -825,6 +825,82 @@ impl BlobReader<'_> {
 /// Used only when the blobs wanted are a large part of the packs (a full-history audit);
 /// returns how many jobs it scanned, `None` when it did not run. Packs are read from the repository's object directory
 /// and its alternates; anything else is left to per-blob lookups.
+/// The entries of `sorted` (index positions in pack-offset order) that are blobs: whole
+/// blobs and deltas whose chain ends in one. A delta's base always has the delta's type, so
+/// the result holds every base its deltas need. The kind comes from entry headers alone (no
+/// inflating): an offset delta's base lies earlier in the pack, a ref delta's base may lie
+/// anywhere (a thin pack completed by `index-pack --fix-thin` appends its bases), so those
+/// are settled in further passes. An entry whose kind cannot be settled (a broken chain) is
+/// kept: the traversal then reports the problem and the blobs it missed are looked up.
+fn blob_family(
+    index: &gix::odb::pack::index::File,
+    pack: &gix::odb::pack::data::File,
+    sorted: Vec<u32>,
+) -> Vec<u32> {
+    use gix::odb::pack::data::entry::Header;
+    const UNKNOWN: u8 = 0;
+    const BLOB: u8 = 1;
+    const OTHER: u8 = 2;
+    let offsets: Vec<u64> = sorted
+        .iter()
+        .map(|&i| index.pack_offset_at_index(i))
+        .collect();
+    let slot = |off: u64| offsets.binary_search(&off).ok();
+    let mut kind = vec![UNKNOWN; sorted.len()];
+    // base slot per delta entry, for the passes that follow ref deltas forward
+    let mut base: Vec<Option<usize>> = vec![None; sorted.len()];
+    let mut pending = 0usize;
+    for (k, &off) in offsets.iter().enumerate() {
+        let Ok(entry) = pack.entry(off) else {
+            continue;
+        };
+        kind[k] = match entry.header {
+            Header::Blob => BLOB,
+            Header::Tree | Header::Commit | Header::Tag => OTHER,
+            Header::OfsDelta { base_distance } => {
+                base[k] = Header::verified_base_pack_offset(off, base_distance).and_then(slot);
+                base[k].map_or(UNKNOWN, |b| kind[b])
+            }
+            Header::RefDelta { base_id } => {
+                base[k] = index
+                    .lookup(base_id)
+                    .map(|i| index.pack_offset_at_index(i))
+                    .and_then(slot);
+                base[k].map_or(UNKNOWN, |b| kind[b])
+            }
+        };
+        if kind[k] == UNKNOWN && base[k].is_some() {
+            pending += 1;
+        }
+    }
+    while pending > 0 {
+        let mut settled = 0;
+        for k in 0..kind.len() {
+            if kind[k] == UNKNOWN {
+                if let Some(b) = base[k] {
+                    if kind[b] != UNKNOWN {
+                        kind[k] = kind[b];
+                        settled += 1;
+                    }
+                }
+            }
+        }
+        if settled == 0 {
+            break;
+        }
+        pending -= settled;
+    }
+    // the first entry stays whatever it is: gix's tree construction reads it without seeking
+    // (it assumes it starts right after the pack header)
+    sorted
+        .into_iter()
+        .zip(kind)
+        .enumerate()
+        .filter(|&(k, (_, kd))| k == 0 || kd != OTHER)
+        .map(|(_, (i, _))| i)
+        .collect()
+}
+
 fn pack_traversal(
     packs: &PackDirs,
     reader: &BlobReader<'_>,
@@ -872,6 +948,9 @@ fn pack_traversal(
         // traversal keeps a full index entry and statistics per object, twice the memory)
         let mut by_offset: Vec<u32> = (0..index.num_objects()).collect();
         by_offset.sort_unstable_by_key(|&i| index.pack_offset_at_index(i));
+        // only blobs and the deltas built on them: trees and commits (the walk already read
+        // them) would be inflated again for nothing
+        let by_offset = blob_family(index, pack, by_offset);
         let offset_of = |i: &u32| index.pack_offset_at_index(*i);
         let lookup = |id: &gix::hash::oid| -> gix::error::Result<Option<u64>> {
             Ok(index.lookup(id).map(|i| index.pack_offset_at_index(i)))
