@@ -1,6 +1,7 @@
 //! Per-stage CPU cost of a tree scan, single-threaded, on files held in memory (no I/O):
 //! keyword pass, rules (keywords + regex windows), each decoder's candidate finder, the
-//! decoding driver, and the whole `scan_chunk`. Used to decide what to optimise; the
+//! one pass that finds every decoder's candidates for the driver, the decoding driver, and
+//! the whole `scan_chunk`. Used to decide what to optimise; the
 //! side-by-side benchmark is `bench/run.py`.
 //!
 //! `cargo run --release --example stagestat -- [--every N] PATH...` (files or directories;
@@ -147,6 +148,13 @@ fn main() {
         report(&format!("{} candidates+decode", dec.name()), t);
         eprintln!("  {n} runs, {bytes} bytes, {ok} decoded to text");
     }
+    let mut cands = decode::pass::Candidates::default();
+    let t = min3(|| {
+        for (_, b) in &bufs {
+            decode::pass::all_candidates(b, &mut cands);
+        }
+    });
+    report("all candidates (one pass)", t);
     let t = min3(|| {
         for (p, b) in &bufs {
             std::hint::black_box(decode::scan(

@@ -3,11 +3,13 @@
 //! Candidates are runs of at least 20 alphabet characters that mix upper and lower case and
 //! are not a data URI of an image, font or other binary medium, nor a Subresource Integrity
 //! hash (`sha512-…`). A run decodes only when the result is text, which rules out hashes,
-//! key material, images, fonts and source-map `mappings` at the cost of one decode.
+//! key material, images, fonts and source-map `mappings`. Nearly every candidate in code is
+//! an identifier or a path that decodes to binary; that shows within the first few decoded
+//! bytes, and the run is dropped there, before anything is allocated.
 
 use std::ops::Range;
 
-use super::{long_runs_bits, Decoded, Decoder};
+use super::{long_runs, ByteClass, Decoded, Decoder, TextCheck};
 
 pub struct Base64;
 
@@ -40,67 +42,65 @@ const ALPHABET: [u8; 256] = {
     t
 };
 
+/// Bytes of either alphabet, for [`long_runs`].
+pub(crate) const ALPHABET_CLASS: ByteClass =
+    ByteClass::new(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_");
+
+/// The 6-bit value of each character of either alphabet, with [`SIGN_STD`] or [`SIGN_URL`]
+/// in the top two bits for the characters of one alphabet only (`+/`, `-_`), and [`OTHER`]
+/// (all bits) for the bytes of neither (`=` included).
+const SEXTET: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = i as u8;
+        t[b'a' as usize + i] = 26 + i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = 52 + i as u8;
+        i += 1;
+    }
+    t[b'+' as usize] = SIGN_STD | 62;
+    t[b'/' as usize] = SIGN_STD | 63;
+    t[b'-' as usize] = SIGN_URL | 62;
+    t[b'_' as usize] = SIGN_URL | 63;
+    t
+};
+const SIGN_STD: u8 = 0x40;
+const SIGN_URL: u8 = 0x80;
+const SIGNS: u8 = SIGN_STD | SIGN_URL;
+const OTHER: u8 = 0xFF;
+
 impl Decoder for Base64 {
     fn name(&self) -> &'static str {
         "base64"
     }
 
     fn candidates(&self, data: &[u8], out: &mut Vec<Range<usize>>) {
-        long_runs_bits(data, &ALPHABET, MIN_RUN, |r, seen| {
-            if seen & (UPPER | LOWER) != UPPER | LOWER {
-                return; // one case only: words, paths, constants
-            }
-            let run = &data[r.clone()];
-            if INTEGRITY.iter().any(|p| run.starts_with(p)) {
-                return; // Subresource Integrity / lockfile hash
-            }
-            if seen & (STD | URL) == STD | URL {
-                // `path/to/some_file`: split at the URL-safe characters and keep the
-                // standard-alphabet pieces
-                let mut s = r.start;
-                for (i, &b) in run.iter().enumerate() {
-                    if b == b'-' || b == b'_' {
-                        push(data, s..r.start + i, out, true);
-                        s = r.start + i + 1;
-                    }
-                }
-                push(data, s..r.end, out, true);
-            } else {
-                push(data, r, out, false);
-            }
+        long_runs(&ALPHABET_CLASS, MIN_RUN, data, |r| {
+            run_candidates(data, r, out)
         });
     }
 
     fn decode(&self, run: &[u8]) -> Option<Decoded> {
-        let end = run.iter().position(|&b| b == b'=').unwrap_or(run.len());
-        let body = &run[..end];
-        let url = body.iter().any(|&b| b == b'-' || b == b'_');
-        // binary shows in the first quads: reject it before allocating anything
-        if !head_is_text(body, url) {
-            return None;
-        }
+        // nearly every candidate is an identifier, path or hash that decodes to binary:
+        // find that out before allocating anything, usually within a few bytes
+        let body = &run[..text_body(run)?];
         let mut d = Decoded::with_capacity(body.len() / 4 * 3 + 2);
-        let mut acc = 0u32;
-        let mut n = 0;
-        for (i, &c) in body.iter().enumerate() {
-            let v = sextet(c, url)?;
-            acc = (acc << 6) | v;
-            n += 1;
-            if n == 4 {
-                // binary (hashes, keys, images) shows a control byte within a few quads
-                if !text_ok(acc >> 16) || !text_ok(acc >> 8) || !text_ok(acc) {
-                    return None;
-                }
-                let s = i + 1 - 4;
-                d.push((acc >> 16) as u8, s, i + 1);
-                d.push((acc >> 8) as u8, s, i + 1);
-                d.push(acc as u8, s, i + 1);
-                acc = 0;
-                n = 0;
-            }
+        let quads = body.chunks_exact(4);
+        let tail = quads.remainder();
+        for (k, q) in quads.enumerate() {
+            let acc = bits(q);
+            let (s, e) = (4 * k, 4 * k + 4);
+            d.push((acc >> 16) as u8, s, e);
+            d.push((acc >> 8) as u8, s, e);
+            d.push(acc as u8, s, e);
         }
-        let s = body.len() - n;
-        match n {
+        let s = body.len() - tail.len();
+        let acc = bits(tail);
+        match tail.len() {
             2 => d.push((acc >> 4) as u8, s, run.len()),
             3 => {
                 d.push((acc >> 10) as u8, s, run.len());
@@ -108,46 +108,111 @@ impl Decoder for Base64 {
             }
             _ => {}
         }
-        super::is_text(&d.bytes).then_some(d)
+        Some(d)
     }
 }
 
-/// The 6-bit value of a base64 character in the standard (`+/`) or URL-safe (`-_`)
-/// alphabet.
-fn sextet(c: u8, url: bool) -> Option<u32> {
-    Some(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' | b'-' if (c == b'-') == url => 62,
-        b'/' | b'_' if (c == b'_') == url => 63,
-        _ => return None,
-    } as u32)
-}
-
-/// The first (up to) four quads of `body` decode to bytes that can be text.
-fn head_is_text(body: &[u8], url: bool) -> bool {
-    for quad in body.chunks_exact(4).take(4) {
-        let mut acc = 0u32;
-        for &c in quad {
-            let Some(v) = sextet(c, url) else {
-                return false;
-            };
-            acc = (acc << 6) | v;
-        }
-        if !text_ok(acc >> 16) || !text_ok(acc >> 8) || !text_ok(acc) {
-            return false;
-        }
-    }
-    true
-}
-
-/// A decoded byte that can be part of text: printable, whitespace or non-ASCII (UTF-8 is
-/// checked at the end).
+/// The bits of up to four characters of either alphabet.
 #[inline]
-fn text_ok(v: u32) -> bool {
-    let b = v as u8;
-    (b >= 0x20 && b != 0x7f) || matches!(b, b'\t' | b'\n' | b'\r')
+fn bits(chars: &[u8]) -> u32 {
+    chars.iter().fold(0u32, |acc, &c| {
+        (acc << 6) | (SEXTET[c as usize] & 0x3F) as u32
+    })
+}
+
+/// The length of the body of `run` (up to its first `=`) when the body decodes to text:
+/// every character is in one alphabet (the URL-safe one when `-` or `_` occurs, the standard
+/// one otherwise) and the decoded bytes are [`super::is_text`] (so not empty). Decodes only
+/// as far as needed to rule the run out. Both alphabets give a character the same value, so
+/// the bytes decoded before the alphabet is known are the same either way.
+fn text_body(run: &[u8]) -> Option<usize> {
+    let mut text = TextCheck::default();
+    let mut signs = 0u8; // which alphabets' own characters were seen
+    let mut quads = run.chunks_exact(4);
+    let mut at = 0;
+    for q in &mut quads {
+        let v = [
+            SEXTET[q[0] as usize],
+            SEXTET[q[1] as usize],
+            SEXTET[q[2] as usize],
+            SEXTET[q[3] as usize],
+        ];
+        let seen = signs | ((v[0] | v[1] | v[2] | v[3]) & SIGNS);
+        if seen == SIGNS {
+            break; // padding, a byte of neither alphabet, or both alphabets: one at a time
+        }
+        signs = seen;
+        let acc = (v[0] as u32 & 0x3F) << 18
+            | (v[1] as u32 & 0x3F) << 12
+            | (v[2] as u32 & 0x3F) << 6
+            | (v[3] as u32 & 0x3F);
+        if !text.push((acc >> 16) as u8) || !text.push((acc >> 8) as u8) || !text.push(acc as u8) {
+            return None;
+        }
+        at += 4;
+    }
+    let mut acc = 0u32;
+    let mut n = 0;
+    while at < run.len() {
+        let c = run[at];
+        let v = SEXTET[c as usize];
+        if v == OTHER {
+            if c == b'=' {
+                break;
+            }
+            return None;
+        }
+        signs |= v & SIGNS;
+        if signs == SIGNS {
+            return None; // both alphabets
+        }
+        acc = (acc << 6) | (v & 0x3F) as u32;
+        n += 1;
+        if n == 4 {
+            if !text.push((acc >> 16) as u8)
+                || !text.push((acc >> 8) as u8)
+                || !text.push(acc as u8)
+            {
+                return None;
+            }
+            acc = 0;
+            n = 0;
+        }
+        at += 1;
+    }
+    let tail_ok = match n {
+        2 => text.push((acc >> 4) as u8),
+        3 => text.push((acc >> 10) as u8) && text.push((acc >> 2) as u8),
+        _ => true,
+    };
+    (tail_ok && text.finish() && at >= 2).then_some(at)
+}
+
+/// The candidates in `r`, a maximal run of at least [`MIN_RUN`] bytes of [`ALPHABET_CLASS`].
+/// Called for every such run in order.
+pub(crate) fn run_candidates(data: &[u8], r: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let run = &data[r.clone()];
+    let seen = run.iter().fold(0, |f, &b| f | ALPHABET[b as usize]);
+    if seen & (UPPER | LOWER) != UPPER | LOWER {
+        return; // one case only: words, paths, constants
+    }
+    if INTEGRITY.iter().any(|p| run.starts_with(p)) {
+        return; // Subresource Integrity / lockfile hash
+    }
+    if seen & (STD | URL) == STD | URL {
+        // `path/to/some_file`: split at the URL-safe characters and keep the
+        // standard-alphabet pieces
+        let mut s = r.start;
+        for (i, &b) in run.iter().enumerate() {
+            if b == b'-' || b == b'_' {
+                push(data, s..r.start + i, out, true);
+                s = r.start + i + 1;
+            }
+        }
+        push(data, s..r.end, out, true);
+    } else {
+        push(data, r, out, false);
+    }
 }
 
 /// Add `r` as a candidate when it is long enough, mixes cases (checked by the caller unless

@@ -1,8 +1,11 @@
 //! JSON and JavaScript string escapes: `\uXXXX` (with surrogate pairs), `\u{…}`, `\xNN` and
 //! the one-character escapes (`\"`, `\n`, …). Candidates are the stretches of a line around
-//! a `\u` or `\x`, up to an unescaped quote; found with `memchr`.
+//! a `\u` or `\x`, up to an unescaped quote; the pairs are found with `memmem`.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 use super::{Decoded, Decoder};
 
@@ -24,41 +27,22 @@ impl Decoder for Escape {
     }
 
     fn candidates(&self, data: &[u8], out: &mut Vec<Range<usize>>) {
+        // `\u` and `\x` are far rarer than backslashes (`\n`, `\\`, regular expressions):
+        // look for the pairs, in order of position
+        static PAIRS: LazyLock<[memmem::Finder<'static>; 2]> =
+            LazyLock::new(|| [memmem::Finder::new(b"\\u"), memmem::Finder::new(b"\\x")]);
+        let mut u = PAIRS[0].find_iter(data).peekable();
+        let mut x = PAIRS[1].find_iter(data).peekable();
         let mut last_end = 0;
-        for i in memchr::memchr_iter(b'\\', data) {
-            if i < last_end || !matches!(data.get(i + 1), Some(b'u' | b'x')) {
-                continue;
-            }
-            if !data
-                .get(i + 2)
-                .is_some_and(|&b| b.is_ascii_hexdigit() || b == b'{')
-            {
-                continue;
-            }
-            // left: back to an unescaped quote or the line start
-            let mut s = i;
-            while s > last_end && i - s < REACH {
-                let b = data[s - 1];
-                if b == b'\n' || (is_quote(b) && !(s >= 2 && data[s - 2] == b'\\')) {
-                    break;
-                }
-                s -= 1;
-            }
-            // right: to an unescaped quote or the line end
-            let mut e = i;
-            while e < data.len() && e - i < REACH {
-                let b = data[e];
-                if b == b'\\' {
-                    e = (e + 2).min(data.len());
-                    continue;
-                }
-                if b == b'\n' || is_quote(b) {
-                    break;
-                }
-                e += 1;
-            }
-            out.push(s..e);
-            last_end = e;
+        loop {
+            let i = match (u.peek(), x.peek()) {
+                (Some(a), Some(b)) if a < b => u.next(),
+                (Some(_), None) => u.next(),
+                (_, Some(_)) => x.next(),
+                (None, None) => None,
+            };
+            let Some(i) = i else { break };
+            candidate_at(data, i, &mut last_end, out);
         }
     }
 
@@ -120,6 +104,50 @@ impl Decoder for Escape {
         }
         (any && super::is_text(&d.bytes)).then_some(d)
     }
+}
+
+/// The candidate around `data[i..i + 2]`, a `\u` or `\x`, unless it is inside the previous
+/// candidate (which ends at `last_end`). Called for every such pair in order.
+#[inline]
+pub(crate) fn candidate_at(
+    data: &[u8],
+    i: usize,
+    last_end: &mut usize,
+    out: &mut Vec<Range<usize>>,
+) {
+    if i < *last_end {
+        return;
+    }
+    if !data
+        .get(i + 2)
+        .is_some_and(|&b| b.is_ascii_hexdigit() || b == b'{')
+    {
+        return;
+    }
+    // left: back to an unescaped quote or the line start
+    let mut s = i;
+    while s > *last_end && i - s < REACH {
+        let b = data[s - 1];
+        if b == b'\n' || (is_quote(b) && !(s >= 2 && data[s - 2] == b'\\')) {
+            break;
+        }
+        s -= 1;
+    }
+    // right: to an unescaped quote or the line end
+    let mut e = i;
+    while e < data.len() && e - i < REACH {
+        let b = data[e];
+        if b == b'\\' {
+            e = (e + 2).min(data.len());
+            continue;
+        }
+        if b == b'\n' || is_quote(b) {
+            break;
+        }
+        e += 1;
+    }
+    out.push(s..e);
+    *last_end = e;
 }
 
 #[cfg(test)]

@@ -3,13 +3,14 @@
 
 use std::ops::Range;
 
-use super::{class_table, long_runs, Decoded, Decoder};
+use super::{long_runs, ByteClass, Decoded, Decoder};
 
 pub struct Hex;
 
 pub const MIN_RUN: usize = 32;
 
-const DIGITS: [bool; 256] = class_table(b"0123456789abcdefABCDEF");
+/// Hex digits, for [`long_runs`].
+pub(crate) const DIGITS: ByteClass = ByteClass::new(b"0123456789abcdefABCDEF");
 
 impl Decoder for Hex {
     fn name(&self) -> &'static str {
@@ -17,27 +18,7 @@ impl Decoder for Hex {
     }
 
     fn candidates(&self, data: &[u8], out: &mut Vec<Range<usize>>) {
-        let mut runs = Vec::new();
-        long_runs(data, &DIGITS, MIN_RUN, &mut runs);
-        for r in runs {
-            // a hex run inside a longer word (`abc…xyz`) is not hex-encoded text
-            let word = |b: u8| b.is_ascii_alphanumeric();
-            if (r.start > 0 && word(data[r.start - 1])) || data.get(r.end).is_some_and(|&b| word(b))
-            {
-                continue;
-            }
-            // text in hex is ASCII: every other digit pair starts with 2..7
-            let run = &data[r.clone()];
-            if run
-                .chunks(2)
-                .filter(|p| matches!(p[0], b'2'..=b'7'))
-                .count()
-                * 10
-                >= run.len() / 2 * 9
-            {
-                out.push(r.start..r.start + run.len() / 2 * 2);
-            }
-        }
+        long_runs(&DIGITS, MIN_RUN, data, |r| run_candidate(data, r, out));
     }
 
     fn decode(&self, run: &[u8]) -> Option<Decoded> {
@@ -51,6 +32,26 @@ impl Decoder for Hex {
             d.push(b, 2 * i, 2 * i + 2);
         }
         super::is_text(&d.bytes).then_some(d)
+    }
+}
+
+/// The candidate in `r`, a maximal run of at least [`MIN_RUN`] hex digits, if any.
+pub(crate) fn run_candidate(data: &[u8], r: Range<usize>, out: &mut Vec<Range<usize>>) {
+    // a hex run inside a longer word (`abc…xyz`) is not hex-encoded text
+    let word = |b: u8| b.is_ascii_alphanumeric();
+    if (r.start > 0 && word(data[r.start - 1])) || data.get(r.end).is_some_and(|&b| word(b)) {
+        return;
+    }
+    // text in hex is ASCII: every other digit pair starts with 2..7
+    let run = &data[r.clone()];
+    if run
+        .chunks(2)
+        .filter(|p| matches!(p[0], b'2'..=b'7'))
+        .count()
+        * 10
+        >= run.len() / 2 * 9
+    {
+        out.push(r.start..r.start + run.len() / 2 * 2);
     }
 }
 

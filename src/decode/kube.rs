@@ -4,6 +4,7 @@
 //! (`password: …`). Only files holding `kind: Secret` are looked at.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use super::{Decoded, Decoder};
 
@@ -15,7 +16,9 @@ impl Decoder for KubeSecret {
     }
 
     fn candidates(&self, data: &[u8], out: &mut Vec<Range<usize>>) {
-        if memchr::memmem::find(data, b"kind: Secret").is_none() {
+        static KIND: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new(b"kind: Secret"));
+        if KIND.find(data).is_none() {
             return;
         }
         let mut in_data: Option<usize> = None; // indentation of the `data:` key

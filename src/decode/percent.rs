@@ -32,19 +32,7 @@ impl Decoder for Percent {
     fn candidates(&self, data: &[u8], out: &mut Vec<Range<usize>>) {
         let mut last_end = 0;
         for i in memchr::memchr_iter(b'%', data) {
-            if i < last_end || !is_escape(data, i) {
-                continue;
-            }
-            let mut s = i;
-            while s > last_end && i - s < REACH && url_char(data[s - 1]) {
-                s -= 1;
-            }
-            let mut e = i + 3;
-            while e < data.len() && e - i < REACH && url_char(data[e]) {
-                e += 1;
-            }
-            out.push(s..e);
-            last_end = e;
+            candidate_at(data, i, &mut last_end, out);
         }
     }
 
@@ -65,6 +53,30 @@ impl Decoder for Percent {
         }
         (any && super::is_text(&d.bytes)).then_some(d)
     }
+}
+
+/// The candidate around the `%` at `i`, if it starts a valid escape and is not inside the
+/// previous candidate (which ends at `last_end`). Called for every `%` in order.
+#[inline]
+pub(crate) fn candidate_at(
+    data: &[u8],
+    i: usize,
+    last_end: &mut usize,
+    out: &mut Vec<Range<usize>>,
+) {
+    if i < *last_end || !is_escape(data, i) {
+        return;
+    }
+    let mut s = i;
+    while s > *last_end && i - s < REACH && url_char(data[s - 1]) {
+        s -= 1;
+    }
+    let mut e = i + 3;
+    while e < data.len() && e - i < REACH && url_char(data[e]) {
+        e += 1;
+    }
+    out.push(s..e);
+    *last_end = e;
 }
 
 #[cfg(test)]
