@@ -99,7 +99,12 @@ fn main() {
         std::hint::black_box(n);
     });
     eprintln!(
-        "trigram: {:.3} CPU s, {:.0} MB/s",
+        "trigram ({}): {:.3} CPU s, {:.0} MB/s",
+        if ks.uses_simd() {
+            "AVX2 prefilter"
+        } else {
+            "scalar; LEAKGATE_NO_SIMD or no AVX2"
+        },
         el2,
         total as f64 / 1e6 / el2
     );
