@@ -148,14 +148,17 @@ fn angle_placeholder(rest: &[u8]) -> bool {
 /// fifth of a history scan's heap.
 const REGEX_CACHE_BYTES: usize = 256 * 1024;
 
+/// Rule regexes match bytes (files need not be UTF-8); `(?i)` folds ASCII only.
+fn byte_syntax() -> regex_automata::util::syntax::Config {
+    regex_automata::util::syntax::Config::new()
+        .unicode(false)
+        .utf8(false)
+}
+
 fn build_regex(pattern: &str) -> Result<Regex> {
     Regex::builder()
         .configure(Regex::config().hybrid_cache_capacity(REGEX_CACHE_BYTES))
-        .syntax(
-            regex_automata::util::syntax::Config::new()
-                .unicode(false)
-                .utf8(false),
-        )
+        .syntax(byte_syntax())
         .build(pattern)
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -171,11 +174,7 @@ fn build_follow(pattern: &str) -> Result<dense::DFA<Vec<u32>>> {
                 .dfa_size_limit(Some(1 << 20))
                 .determinize_size_limit(Some(1 << 20)),
         )
-        .syntax(
-            regex_automata::util::syntax::Config::new()
-                .unicode(false)
-                .utf8(false),
-        )
+        .syntax(byte_syntax())
         .build(pattern)
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
