@@ -68,7 +68,8 @@ pub struct Config {
     pub allow_fingerprints: std::collections::HashSet<String>,
     /// User rules from `rules:` and `rule_files:`.
     pub extra_rules: Vec<RuleSpec>,
-    /// Report context-based matches in tests, examples and docs (`include_samples: true`).
+    /// Report context-based matches in tests, examples and docs (`include_samples: true`,
+    /// or `--include-samples`).
     pub include_samples: bool,
 }
 

@@ -49,8 +49,6 @@ pub struct Scanner {
     /// Decode base64, hex, percent-encoding and string escapes and scan the result
     /// (`None`: off).
     pub decode: Option<decode::Limits>,
-    /// Report context-based matches in tests, examples and docs too (`--include-samples`).
-    pub include_samples: bool,
     /// Matches [`Scanner::hide_samples`] left out, for the end-of-run note.
     pub samples_hidden: std::sync::atomic::AtomicU64,
 }
@@ -83,7 +81,6 @@ impl Scanner {
         let lint = crate::lint::Linter::new(&config);
         Ok(Scanner {
             rules,
-            include_samples: config.include_samples,
             config,
             lint,
             decode: Some(decode::Limits::default()),
@@ -97,9 +94,12 @@ impl Scanner {
     /// example or documentation file ([`crate::filters::is_sample_path`]): there such values
     /// are sample data far more often than credentials. Rules that recognise a provider's
     /// token format (`ghp_…`, `sk_live_…`, `AKIA…`, private keys) still report everywhere.
-    /// Off with `include_samples`; what was left out is counted for the end-of-run note.
+    /// Off with `config.include_samples`; what was left out is counted for the end-of-run note.
     pub fn hide_samples(&self, rel: &str, findings: &mut Vec<Finding>, from: usize) {
-        if self.include_samples || findings.len() <= from || !crate::filters::is_sample_path(rel) {
+        if self.config.include_samples
+            || findings.len() <= from
+            || !crate::filters::is_sample_path(rel)
+        {
             return;
         }
         let before = findings.len();

@@ -512,10 +512,9 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
 
 /// The scanner for a scanning command: built-in and config rules, with the output flags that
 /// change what is reported.
-fn scanner_for(config: leakgate::config::Config, out: &OutputArgs) -> Result<Scanner> {
-    let mut scanner = Scanner::new(config)?;
-    scanner.include_samples |= out.include_samples;
-    Ok(scanner)
+fn scanner_for(mut config: leakgate::config::Config, out: &OutputArgs) -> Result<Scanner> {
+    config.include_samples |= out.include_samples;
+    Scanner::new(config)
 }
 
 /// Display path of a log read from standard input.

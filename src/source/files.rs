@@ -189,7 +189,9 @@ impl FileSource {
             let reader = std::io::Cursor::new(head).chain(file);
             let from = findings.len();
             let res = scan_reader(scanner, shown, reader, buf, &mut findings);
-            scanner.hide_samples(&self.below_root(path), &mut findings, from);
+            if findings.len() > from {
+                scanner.hide_samples(&self.below_root(path), &mut findings, from);
+            }
             match res {
                 Ok(n) => sink.count(n),
                 Err(e) => {
@@ -212,7 +214,10 @@ impl FileSource {
             }
             sink.count(buf.len() as u64);
             scanner.scan_chunk(shown, buf, ChunkPos::whole(buf.len()), &mut findings);
-            scanner.hide_samples(&self.below_root(path), &mut findings, 0);
+            // the path below the root is worked out only for the few files with findings
+            if !findings.is_empty() {
+                scanner.hide_samples(&self.below_root(path), &mut findings, 0);
+            }
             lint(scanner, sink, shown, Some(buf), &mut findings);
         }
         if sourcemap::applies(shown) {

@@ -324,12 +324,12 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         &rest,
         || (thread_repo(&ts, 0), Vec::new(), Vec::new()),
         |(r, buf, chunk_buf), _, &job| {
-            let (key, _) = jobs[job];
-            let path = changes[jobs[job].1 as usize].path.to_str_lossy();
+            let path = reader.path(job);
             let mut out = Vec::new();
-            let res = read_blob(r, key.blob, max_or(opts.max_blob_size), buf).and_then(|()| {
-                scan_data(scanner, &path, buf, opts.max_blob_size, chunk_buf, &mut out)
-            });
+            let res =
+                read_blob(r, jobs[job].0.blob, max_or(opts.max_blob_size), buf).and_then(|()| {
+                    scan_data(scanner, &path, buf, opts.max_blob_size, chunk_buf, &mut out)
+                });
             reader.finish(job, res, out);
             // a rare huge blob must not pin its buffer for the rest of the run
             if buf.capacity() > KEEP_BUFFER_BYTES {
@@ -819,12 +819,6 @@ impl BlobReader<'_> {
     }
 }
 
-/// Scan the wanted blobs by decoding every object of the repository's packs once, with
-/// gix's delta-tree traversal: each delta is applied to a base decoded moments before,
-/// where looking blobs up one by one decompresses a delta chain's objects again and again.
-/// Used only when the blobs wanted are a large part of the packs (a full-history audit);
-/// returns how many jobs it scanned, `None` when it did not run. Packs are read from the repository's object directory
-/// and its alternates; anything else is left to per-blob lookups.
 /// The entries of `sorted` (index positions in pack-offset order) that are blobs: whole
 /// blobs and deltas whose chain ends in one. A delta's base always has the delta's type, so
 /// the result holds every base its deltas need. The kind comes from entry headers alone (no
@@ -901,6 +895,13 @@ fn blob_family(
         .collect()
 }
 
+/// Scan the wanted blobs by decoding the blobs of the repository's packs once each, with
+/// gix's delta-tree traversal: each delta is applied to a base decoded moments before,
+/// where looking blobs up one by one decompresses a delta chain's objects again and again.
+/// Used only when the blobs wanted are a large part of the packs (a full-history audit);
+/// returns how many jobs it scanned, `None` when it did not run. Packs are read from the
+/// repository's object directory and its alternates; anything else is left to per-blob
+/// lookups.
 fn pack_traversal(
     packs: &PackDirs,
     reader: &BlobReader<'_>,
