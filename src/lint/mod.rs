@@ -386,7 +386,7 @@ impl Linter {
         let name = FileCtx::file_name(path);
         let text = data
             .filter(|d| d.len() <= MAX_LINT_BYTES)
-            .map(String::from_utf8_lossy);
+            .map(crate::engine::lossy);
         self.note(path, name, text.as_deref());
         let ctx = FileCtx {
             path,
