@@ -911,3 +911,79 @@ fn a_bundle_over_the_chunk_size_still_has_its_inline_map_read() {
         }]
     );
 }
+
+#[test]
+fn a_map_is_read_once_with_exact_positions_on_both_sides_of_its_sources() {
+    let mut rng = Rng::new(Rng::from_entropy().next_u64());
+    let mut key = || expand("sk_live_{{alnum:99}}", &mut rng).unwrap();
+    let (k1, k2, k3, k4) = (key(), key(), key(), key());
+    let chars_before = |text: &str, needle: &str| -> (u32, u32) {
+        let at = text.find(needle).unwrap();
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        (
+            text[..at].matches('\n').count() as u32 + 1,
+            text[line_start..at].chars().count() as u32 + 1,
+        )
+    };
+    // one line: a key in sourcesContent behind multi-byte text, and one after the sources
+    let small_src = format!("// ünïcödé 😀 ∑\nexport const k = \"{k1}\";\n");
+    let small = format!(
+        "{{\"version\":3,\"sources\":[\"../src/small.ts\"],\"sourcesContent\":[{}],\"mappings\":\"AAAA\",\"x_build\":{{\"token\":\"{k2}\"}}}}",
+        serde_json::to_string(&small_src).unwrap()
+    );
+    // over the 8 MiB chunk size, pretty-printed: a key at the end of a long source, and one
+    // at the end of a `names` list longer than a chunk, after the sources
+    let big_src = format!(
+        "{}export const key = \"{k3}\"; // ü\n",
+        "export const pad = 'ünï 😀'; // padding padding padding padding padding padding\n"
+            .repeat(70_000)
+    );
+    let names: Vec<String> = (0..800_000).map(|i| format!("\"n{i}\"")).collect();
+    let names = names.join(",\n    ");
+    assert!(
+        names.len() > (8 << 20) + (64 << 10),
+        "the part after the sources spans chunks"
+    );
+    let big = format!(
+        "{{\n  \"version\": 3,\n  \"sources\": [\"../src/big.ts\"],\n  \"sourcesContent\": [{}],\n  \"names\": [\n    {},\n    \"{k4}\"\n  ],\n  \"mappings\": \"AAAA\"\n}}\n",
+        serde_json::to_string(&big_src).unwrap(),
+        names
+    );
+    assert!(big.len() < 128 << 20, "under the source-map limit");
+    let dir = tree(&[
+        ("dist/small.js.map", small.clone()),
+        ("dist/big.js.map", big.clone()),
+    ]);
+    let (code, out, err) = leakgate(&["scan", ".", "--format", "json"], dir.path());
+    assert_eq!(code, 1, "{err}");
+    let at = |path: &str, text: &str, k: &str| {
+        let (line, column) = chars_before(text, k);
+        pos(path, line, column)
+    };
+    let mut expected = vec![
+        Expect {
+            at: at("src/small.ts", &small_src, &k1),
+            rule: "stripe-secret-key".into(),
+            related: vec![at("dist/small.js.map", &small, &k1)],
+        },
+        Expect {
+            at: at("dist/small.js.map", &small, &k2),
+            rule: "stripe-secret-key".into(),
+            related: vec![],
+        },
+        Expect {
+            at: at("src/big.ts", &big_src, &k3),
+            rule: "stripe-secret-key".into(),
+            related: vec![at("dist/big.js.map", &big, &k3)],
+        },
+        Expect {
+            at: at("dist/big.js.map", &big, &k4),
+            rule: "stripe-secret-key".into(),
+            related: vec![],
+        },
+    ];
+    expected.sort();
+    assert_eq!(json_findings(&out), expected);
+    assert_eq!(warnings(&out), Vec::<String>::new());
+    assert_no_secrets(&out, &[k1, k2, k3, k4]);
+}

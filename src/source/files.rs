@@ -175,7 +175,12 @@ impl FileSource {
             return; // an archive or a CI log
         }
         let mut findings = Vec::new();
-        if len as usize > CHUNK_SIZE {
+        // a source map is read whole (up to the source-map limit) so that its sourcesContent
+        // is scanned once, as the files it holds, and not a second time as JSON
+        let whole_map = sourcemap::is_map(shown) && len <= sourcemap::MAX_MAP_BYTES;
+        let mut in_memory = false;
+        let mut prepared = None;
+        if len as usize > CHUNK_SIZE && !whole_map {
             // peek for binary content first
             let mut head = vec![0u8; 8192];
             let n = read_up_to(&mut file, &mut head);
@@ -206,23 +211,46 @@ impl FileSource {
                 sink.skip(shown, format!("read error: {e}"));
                 return;
             }
+            let small = buf.len() <= CHUNK_SIZE;
             if is_binary(buf) {
                 lint(scanner, sink, shown, None, &mut findings); // by name only
                 sink.add_findings(findings);
                 sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
                 return;
             }
+            in_memory = true;
             sink.count(buf.len() as u64);
-            scanner.scan_chunk(shown, buf, ChunkPos::whole(buf.len()), &mut findings);
+            prepared = whole_map
+                .then(|| sourcemap::PreparedMap::parse(shown, buf))
+                .flatten();
+            match &prepared {
+                Some(map) => {
+                    let parts = map.plain_parts(buf.len());
+                    super::scan_parts(scanner, shown, buf, &parts, &mut findings);
+                }
+                None if small => {
+                    scanner.scan_chunk(shown, buf, ChunkPos::whole(buf.len()), &mut findings)
+                }
+                None => super::scan_parts(scanner, shown, buf, &[(0, buf.len())], &mut findings),
+            }
             // the path below the root is worked out only for the few files with findings
             if !findings.is_empty() {
                 scanner.hide_samples(&self.below_root(path), &mut findings, 0);
             }
-            lint(scanner, sink, shown, Some(buf), &mut findings);
+            lint(
+                scanner,
+                sink,
+                shown,
+                small.then_some(&buf[..]),
+                &mut findings,
+            );
         }
         if sourcemap::applies(shown) {
             // source maps and bundles: sourcesContent as files, bundle hits mapped back
-            let data = (len as usize <= CHUNK_SIZE).then_some(&buf[..]);
+            let held = in_memory.then_some(sourcemap::Held {
+                data: &buf[..],
+                map: prepared,
+            });
             let allowed = |p: &Path| {
                 self.rel_to_config(p, cwd)
                     .is_some_and(|r| scanner.config.path_allowed(&r))
@@ -231,7 +259,7 @@ impl FileSource {
                 roots: &self.paths,
                 allowed: &allowed,
             };
-            sourcemap::scan_file(scanner, sink, &ctx, path, shown, data, &mut findings);
+            sourcemap::scan_file(scanner, sink, &ctx, path, shown, held, &mut findings);
         }
         if buf.capacity() > 4 * CHUNK_SIZE {
             *buf = Vec::new(); // do not keep a huge allocation around

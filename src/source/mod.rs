@@ -179,3 +179,179 @@ pub fn scan_reader(
     }
     Ok(total)
 }
+
+/// Scan the byte ranges `parts` of `data` (increasing, not overlapping) as pieces of one
+/// file: lines and columns are those of `data`, and a range longer than [`CHUNK_SIZE`] is
+/// scanned in overlapping chunks like [`scan_reader`] does. Used for a source map, whose
+/// `sourcesContent` strings are scanned as the files they hold instead.
+pub fn scan_parts(
+    scanner: &Scanner,
+    path: &str,
+    data: &[u8],
+    parts: &[(usize, usize)],
+    out: &mut Vec<Finding>,
+) {
+    scan_parts_in(scanner, path, data, parts, CHUNK_SIZE, out);
+}
+
+/// [`scan_parts`] with chunks of `chunk` bytes (tests use small ones).
+fn scan_parts_in(
+    scanner: &Scanner,
+    path: &str,
+    data: &[u8],
+    parts: &[(usize, usize)],
+    chunk: usize,
+    out: &mut Vec<Finding>,
+) {
+    // line and column of offset `at`, advanced incrementally
+    let mut at = 0usize;
+    let mut line = 0u32;
+    let mut col = 0u32;
+    let mut advance = |to: usize| -> (u32, u32) {
+        let seen = &data[at..to];
+        line += memchr::memchr_iter(b'\n', seen).count() as u32;
+        match memchr::memrchr(b'\n', seen) {
+            Some(i) => col = char_count(&seen[i + 1..]),
+            None => col += char_count(seen),
+        }
+        at = to;
+        (line, col)
+    };
+    for &(a, b) in parts {
+        let b = b.min(data.len());
+        if a >= b {
+            continue;
+        }
+        let (mut from, mut window) = (a, a);
+        loop {
+            let end = (window + chunk + CHUNK_OVERLAP).min(b);
+            let last = end == b;
+            let accept_to = if last { end } else { end - CHUNK_OVERLAP };
+            let (line_base, col_base) = advance(window);
+            let pos = ChunkPos {
+                line_base,
+                col_base,
+                accept_from: from - window,
+                accept_to: accept_to - window,
+            };
+            scanner.scan_chunk(path, &data[window..end], pos, out);
+            if last {
+                break;
+            }
+            from = accept_to;
+            window = accept_to - CHUNK_OVERLAP;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::examples::{expand, Rng};
+
+    /// Scanning some parts of a text, in small chunks, finds exactly what a scan of the whole
+    /// text finds inside those parts, at the same lines and columns (multi-byte characters,
+    /// newlines and chunk borders included).
+    #[test]
+    fn parts_keep_the_lines_and_columns_of_the_whole_text() {
+        let scanner = Scanner::new(Config::default()).unwrap();
+        let mut rng = Rng::new(Rng::from_entropy().next_u64());
+        let fillers = [
+            "x = 1;",
+            "// ünïcödé 😀 ",
+            "\n",
+            "\"names\":[\"a\",\"b\"],",
+            "q",
+            "\t",
+        ];
+        for round in 0..2 {
+            // segments: short, long or dense with keys (so that chunk borders cut through
+            // keys); parts are a random choice of them
+            let mut data = String::new();
+            let mut segments = Vec::new();
+            for _ in 0..40 {
+                let start = data.len();
+                let (runs, fill, keyed) = match rng.below(3) {
+                    0 => (1, rng.below(4), rng.below(2) == 0),
+                    1 => (1, rng.below(1500), rng.below(2) == 0),
+                    _ => (50 + rng.below(250), 1 + rng.below(2), true),
+                };
+                for _ in 0..runs {
+                    for _ in 0..fill {
+                        data.push_str(fillers[rng.below(fillers.len())]);
+                    }
+                    if keyed {
+                        let key = expand("sk_live_{{alnum:40}}", &mut rng).unwrap();
+                        data.push_str(&format!(" key = \"{key}\"; "));
+                    }
+                }
+                data.push(' ');
+                segments.push((start, data.len()));
+            }
+            // chosen segments next to each other make one part, often longer than a chunk
+            let mut parts: Vec<(usize, usize)> = Vec::new();
+            for (i, &(a, b)) in segments.iter().enumerate() {
+                if i >= 20 && rng.below(3) == 0 {
+                    continue;
+                }
+                match parts.last_mut() {
+                    Some(last) if last.1 == a => last.1 = b,
+                    _ => parts.push((a, b)),
+                }
+            }
+            let chunk = 3 * CHUNK_OVERLAP / 2;
+            let bytes = data.as_bytes();
+            let key = |f: &Finding| {
+                (
+                    f.rule.id.clone(),
+                    f.location.line,
+                    f.location.column,
+                    f.secret.clone(),
+                )
+            };
+            let mut whole = Vec::new();
+            scanner.scan_chunk("a.js", bytes, ChunkPos::whole(bytes.len()), &mut whole);
+            let offset_of = |f: &Finding| {
+                // the byte offset of a finding from its line and column
+                let line_start = if f.location.line == 1 {
+                    0
+                } else {
+                    memchr::memchr_iter(b'\n', bytes)
+                        .nth(f.location.line as usize - 2)
+                        .unwrap()
+                        + 1
+                };
+                let mut chars = 1;
+                let mut at = line_start;
+                while chars < f.location.column {
+                    at += 1;
+                    while bytes[at] & 0xC0 == 0x80 {
+                        at += 1;
+                    }
+                    chars += 1;
+                }
+                at
+            };
+            let mut want: Vec<_> = whole
+                .iter()
+                .filter(|f| {
+                    let o = offset_of(f);
+                    parts.iter().any(|&(a, b)| o >= a && o < b)
+                })
+                .map(key)
+                .collect();
+            let mut got = Vec::new();
+            scan_parts_in(&scanner, "a.js", bytes, &parts, chunk, &mut got);
+            let mut got: Vec<_> = got.iter().map(key).collect();
+            want.sort();
+            got.sort();
+            assert!(
+                parts.iter().any(|(a, b)| b - a > chunk + CHUNK_OVERLAP),
+                "a part of several chunks"
+            );
+            assert!(!want.is_empty(), "round {round}");
+            assert_eq!(got, want, "round {round}");
+        }
+    }
+}

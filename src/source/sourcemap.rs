@@ -83,13 +83,70 @@ pub fn applies(shown: &str) -> bool {
         )
 }
 
-fn is_map(shown: &str) -> bool {
-    shown.to_ascii_lowercase().ends_with(".map")
+/// True for `.map` files (any case).
+pub fn is_map(shown: &str) -> bool {
+    let b = shown.as_bytes();
+    b.len() >= 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".map")
+}
+
+/// A file the walker has in memory, with its map when it parsed one before the plain scan.
+pub struct Held<'a> {
+    /// The whole file.
+    pub data: &'a [u8],
+    /// [`PreparedMap::parse`] of `data`, when that succeeded.
+    pub map: Option<PreparedMap>,
+}
+
+/// A `.map` file parsed before its plain scan. Its `sourcesContent` strings, usually most
+/// of its bytes, are scanned as the virtual files they hold (with exact original lines), so
+/// the plain scan reads only the rest of the JSON ([`PreparedMap::plain_parts`]) instead of
+/// reading the same source twice and dropping the first result.
+pub struct PreparedMap {
+    map: LiteMap,
+    /// Byte ranges of the `sourcesContent` arrays (see [`sources_content_spans`]).
+    spans: Vec<(usize, usize)>,
+}
+
+impl PreparedMap {
+    /// Parse `data`, the whole file `shown`, when it is a `.map` file holding a source map
+    /// [`scan_file`] will scan the sources of. `None` for anything else (not a map, not JSON,
+    /// invalid JSON, no `sources` nor `sections`): the plain scan then reads every byte, and
+    /// [`scan_file`] reports why the map was not used.
+    pub fn parse(shown: &str, data: &[u8]) -> Option<PreparedMap> {
+        if !is_map(shown) || !looks_like_json_object(data) {
+            return None;
+        }
+        let map: LiteMap = serde_json::from_slice(strip_prefixes(data)).ok()?;
+        if map.sources.is_none() && map.sections.is_none() {
+            return None;
+        }
+        Some(PreparedMap {
+            spans: sources_content_spans(data),
+            map,
+        })
+    }
+
+    /// The byte ranges of a map of `len` bytes the plain scan still reads: everything
+    /// outside the `sourcesContent` arrays.
+    pub fn plain_parts(&self, len: usize) -> Vec<(usize, usize)> {
+        let mut parts = Vec::with_capacity(self.spans.len() + 1);
+        let mut at = 0;
+        for &(a, b) in &self.spans {
+            if a > at {
+                parts.push((at, a.min(len)));
+            }
+            at = at.max(b);
+        }
+        if at < len {
+            parts.push((at, len));
+        }
+        parts
+    }
 }
 
 /// Add source-map findings for one file after its plain scan. `findings` holds the plain
 /// scan's findings for `shown` and is edited in place (bundle hits mapped back, map hits
-/// covered by `sourcesContent` dropped, virtual files' findings appended). `data` is the
+/// covered by `sourcesContent` dropped, virtual files' findings appended). `held` is the
 /// whole file when the caller has it in memory; otherwise it is read from `disk`.
 pub fn scan_file(
     scanner: &Scanner,
@@ -97,9 +154,13 @@ pub fn scan_file(
     ctx: &Context,
     disk: &Path,
     shown: &str,
-    data: Option<&[u8]>,
+    held: Option<Held>,
     findings: &mut Vec<Finding>,
 ) {
+    let (data, prepared) = match held {
+        Some(h) => (Some(h.data), h.map),
+        None => (None, None),
+    };
     let is_map = is_map(shown);
     if !is_map && findings.is_empty() {
         // a bundle without findings: only an inline map can add something
@@ -134,7 +195,10 @@ pub fn scan_file(
     };
     let scan_root = scan_root_of(ctx.roots, shown);
     if is_map {
-        scan_map_file(scanner, sink, ctx, &scan_root, shown, data, findings);
+        let parsed = prepared.map(|p| p.map);
+        scan_map_file(
+            scanner, sink, ctx, &scan_root, shown, data, parsed, findings,
+        );
     } else {
         scan_bundle(scanner, sink, ctx, &scan_root, shown, data, findings);
     }
@@ -143,6 +207,7 @@ pub fn scan_file(
 // ---------------------------------------------------------------------------------------------
 // Map files
 
+#[allow(clippy::too_many_arguments)]
 fn scan_map_file(
     scanner: &Scanner,
     sink: &Sink,
@@ -150,6 +215,7 @@ fn scan_map_file(
     scan_root: &str,
     shown: &str,
     data: &[u8],
+    parsed: Option<LiteMap>,
     findings: &mut Vec<Finding>,
 ) {
     if !looks_like_json_object(data) {
@@ -168,6 +234,7 @@ fn scan_map_file(
         ctx,
         shown,
         data,
+        parsed,
         &resolver,
         &related,
         &mut virtual_findings,
@@ -175,7 +242,8 @@ fn scan_map_file(
     if !scanned {
         return;
     }
-    // plain hits inside sourcesContent strings are reported by the virtual files
+    // plain hits inside sourcesContent strings are reported by the virtual files (with a
+    // prepared map the plain scan did not read them; configuration checks still did)
     let spans = sources_content_spans(data);
     findings.retain(|f| {
         let off = lines.offset(data, f.location.line, f.location.column);
@@ -204,8 +272,9 @@ struct LiteSection {
 }
 
 /// Scan every `sourcesContent` entry of the map `json` as a virtual file (see [`Resolver`]),
-/// adding `related(finding)` to each finding. False (after a warning naming `label` and the
-/// reason) when `json` is not a usable source map.
+/// adding `related(finding)` to each finding. `parsed` is `json` already parsed, if it was.
+/// False (after a warning naming `label` and the reason) when `json` is not a usable source
+/// map.
 #[allow(clippy::too_many_arguments)]
 fn scan_contents(
     scanner: &Scanner,
@@ -213,12 +282,16 @@ fn scan_contents(
     ctx: &Context,
     label: &str,
     json: &[u8],
+    parsed: Option<LiteMap>,
     resolver: &Resolver,
     related: &dyn Fn(&Finding) -> RelatedLocation,
     out: &mut Vec<Finding>,
 ) -> bool {
-    let body = strip_prefixes(json);
-    let map: LiteMap = match serde_json::from_slice(body) {
+    let parsed = match parsed {
+        Some(m) => Ok(m),
+        None => serde_json::from_slice::<LiteMap>(strip_prefixes(json)),
+    };
+    let map: LiteMap = match parsed {
         Ok(m) => m,
         Err(e) => {
             sink.warn(format!(
@@ -482,6 +555,7 @@ fn scan_bundle(
                     ctx,
                     &label,
                     &json,
+                    None,
                     &resolver,
                     &related,
                     &mut virtual_findings,
@@ -969,22 +1043,29 @@ fn sources_content_spans(json: &[u8]) -> Vec<(usize, usize)> {
             continue;
         }
         let start = i;
-        let mut in_str = false;
-        let mut esc = false;
         while i < json.len() {
-            let b = json[i];
-            if in_str {
-                if esc {
-                    esc = false;
-                } else if b == b'\\' {
-                    esc = true;
-                } else if b == b'"' {
-                    in_str = false;
+            match json[i] {
+                b'"' => {
+                    // to the closing quote, jumping from one quote or backslash to the next
+                    i += 1;
+                    loop {
+                        let rest = json.get(i..).unwrap_or_default();
+                        let Some(k) = memchr::memchr2(b'"', b'\\', rest) else {
+                            i = json.len(); // unterminated: the span runs to the end
+                            break;
+                        };
+                        i += k;
+                        if json[i] == b'"' {
+                            break;
+                        }
+                        i += 2; // a backslash and the character it escapes
+                    }
+                    if i >= json.len() {
+                        break;
+                    }
                 }
-            } else if b == b'"' {
-                in_str = true;
-            } else if b == b']' {
-                break;
+                b']' => break,
+                _ => {}
             }
             i += 1;
         }
@@ -1563,7 +1644,22 @@ mod tests {
                 }
                 let sink = Sink::default();
                 let mut findings = Vec::new();
-                scan_map_file(&scanner, &sink, &ctx, "", "m/a.js.map", &m, &mut findings);
+                let prepared = PreparedMap::parse("m/a.js.map", &m);
+                if let Some(p) = &prepared {
+                    let parts = p.plain_parts(m.len());
+                    super::super::scan_parts(&scanner, "m/a.js.map", &m, &parts, &mut findings);
+                }
+                let parsed = prepared.map(|p| p.map);
+                scan_map_file(
+                    &scanner,
+                    &sink,
+                    &ctx,
+                    "",
+                    "m/a.js.map",
+                    &m,
+                    parsed,
+                    &mut findings,
+                );
                 let b64 = base64::engine::general_purpose::STANDARD.encode(&m);
                 let bundle = format!(
                     "var k=\"{key}\";\n😀x=\"{key}\"\n//# sourceMappingURL=data:application/json;base64,{b64}\n"
