@@ -227,14 +227,30 @@ fn scan_parts_in(
             let end = (window + chunk + CHUNK_OVERLAP).min(b);
             let last = end == b;
             let accept_to = if last { end } else { end - CHUNK_OVERLAP };
-            let (line_base, col_base) = advance(window);
+            // positions are worked out only for a window with findings: most have none, and
+            // counting lines and characters through a map's sourcesContent is not free
             let pos = ChunkPos {
-                line_base,
-                col_base,
+                line_base: 0,
+                col_base: 0,
                 accept_from: from - window,
                 accept_to: accept_to - window,
             };
+            let before = out.len();
             scanner.scan_chunk(path, &data[window..end], pos, out);
+            if out.len() > before {
+                let (line_base, col_base) = advance(window);
+                for f in &mut out[before..] {
+                    let l = &mut f.location;
+                    if l.line == 1 {
+                        l.column += col_base;
+                    }
+                    if l.end_line == 1 {
+                        l.end_column += col_base;
+                    }
+                    l.line += line_base;
+                    l.end_line += line_base;
+                }
+            }
             if last {
                 break;
             }

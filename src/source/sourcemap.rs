@@ -195,9 +195,8 @@ pub fn scan_file(
     };
     let scan_root = scan_root_of(ctx.roots, shown);
     if is_map {
-        let parsed = prepared.map(|p| p.map);
         scan_map_file(
-            scanner, sink, ctx, &scan_root, shown, data, parsed, findings,
+            scanner, sink, ctx, &scan_root, shown, data, prepared, findings,
         );
     } else {
         scan_bundle(scanner, sink, ctx, &scan_root, shown, data, findings);
@@ -215,9 +214,13 @@ fn scan_map_file(
     scan_root: &str,
     shown: &str,
     data: &[u8],
-    parsed: Option<LiteMap>,
+    prepared: Option<PreparedMap>,
     findings: &mut Vec<Finding>,
 ) {
+    let (parsed, spans) = match prepared {
+        Some(p) => (Some(p.map), Some(p.spans)),
+        None => (None, None),
+    };
     if !looks_like_json_object(data) {
         return; // not a source map (a linker map, a game map): the plain scan was enough
     }
@@ -244,7 +247,11 @@ fn scan_map_file(
     }
     // plain hits inside sourcesContent strings are reported by the virtual files (with a
     // prepared map the plain scan did not read them; configuration checks still did)
-    let spans = sources_content_spans(data);
+    if findings.is_empty() {
+        findings.append(&mut virtual_findings);
+        return;
+    }
+    let spans = spans.unwrap_or_else(|| sources_content_spans(data));
     findings.retain(|f| {
         let off = lines.offset(data, f.location.line, f.location.column);
         !off.is_some_and(|o| spans.iter().any(|&(a, b)| o >= a && o < b))
@@ -419,8 +426,10 @@ struct MapRef<'a> {
 /// The last `//# sourceMappingURL=…` (or `/*# … */`, or the old `//@`) in `data`.
 fn find_map_ref(data: &[u8]) -> Option<MapRef<'_>> {
     const KEY: &[u8] = b"sourceMappingURL=";
-    let mut hay = data;
-    while let Some(at) = memchr::memmem::rfind(hay, KEY) {
+    // the last reference wins; a forward search (SIMD) over the whole bundle is several
+    // times faster than a reverse one, and bundles rarely hold more than one
+    let mut found: Vec<usize> = memchr::memmem::find_iter(data, KEY).collect();
+    while let Some(at) = found.pop() {
         // the comment opener: `//#`, `//@`, `/*#`, `/*@`, optionally with spaces
         let before = &data[..at];
         let trimmed = trim_end_spaces(before);
@@ -440,7 +449,6 @@ fn find_map_ref(data: &[u8]) -> Option<MapRef<'_>> {
             }
             return Some(MapRef { url, start, end });
         }
-        hay = &data[..at];
     }
     None
 }
@@ -1649,7 +1657,6 @@ mod tests {
                     let parts = p.plain_parts(m.len());
                     super::super::scan_parts(&scanner, "m/a.js.map", &m, &parts, &mut findings);
                 }
-                let parsed = prepared.map(|p| p.map);
                 scan_map_file(
                     &scanner,
                     &sink,
@@ -1657,7 +1664,7 @@ mod tests {
                     "",
                     "m/a.js.map",
                     &m,
-                    parsed,
+                    prepared,
                     &mut findings,
                 );
                 let b64 = base64::engine::general_purpose::STANDARD.encode(&m);
