@@ -257,3 +257,39 @@ fn binary_files_are_skipped_with_a_note_and_huge_lines_are_windowed() {
     );
     assert_eq!(v["skipped"][0]["path"], "logo.png");
 }
+
+/// A symlink named on the command line is followed, but one that leads to a device is
+/// skipped with a note: reading `/dev/zero` would never end.
+#[cfg(unix)]
+#[test]
+fn a_named_symlink_to_a_device_is_skipped_not_read_forever() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("zero");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(["scan", "zero", "--format", "json", "--quiet"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("leakgate kept reading /dev/zero");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(v["skipped"][0]["path"], "zero");
+    assert_eq!(
+        v["skipped"][0]["reason"],
+        "not a regular file (device, socket or pipe)"
+    );
+}
