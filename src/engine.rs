@@ -38,6 +38,16 @@ impl ChunkPos {
             accept_to: len,
         }
     }
+
+    /// Move `line_base` and `col_base` past `bytes`, the text between the old start and the
+    /// new one.
+    pub fn advance_over(&mut self, bytes: &[u8]) {
+        self.line_base += memchr::memchr_iter(b'\n', bytes).count() as u32;
+        match memchr::memrchr(b'\n', bytes) {
+            Some(i) => self.col_base = char_count(&bytes[i + 1..]),
+            None => self.col_base += char_count(bytes),
+        }
+    }
 }
 
 /// Rules plus configuration: everything needed to turn bytes into findings.

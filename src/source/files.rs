@@ -170,15 +170,7 @@ impl FileSource {
                 return;
             }
         };
-        let len = match file.metadata() {
-            Ok(m) if !m.is_file() => {
-                // a symlink named on the command line that leads to a device or a pipe
-                sink.skip(shown, "not a regular file (device, socket or pipe)");
-                return;
-            }
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        };
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         if super::scan_special(scanner, sink, shown, &mut file, len, buf) {
             return; // an archive or a CI log
         }
@@ -232,7 +224,7 @@ impl FileSource {
             in_memory = Some(n);
             sink.count(n as u64);
             prepared = whole_map
-                .then(|| sourcemap::PreparedMap::parse(shown, data))
+                .then(|| sourcemap::PreparedMap::parse(data))
                 .flatten();
             match &prepared {
                 Some(map) => {

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::engine::{char_count, ChunkPos, Scanner};
+use crate::engine::{ChunkPos, Scanner};
 use crate::finding::Finding;
 use crate::matcher::MAX_WINDOW;
 
@@ -166,13 +166,7 @@ pub fn scan_reader(
         }
         // advance: keep the overlap at the front of the buffer
         let keep_from = accept_to - CHUNK_OVERLAP.min(accept_to);
-        let consumed = &data[..keep_from];
-        let newlines = memchr::memchr_iter(b'\n', consumed).count() as u32;
-        match memchr::memrchr(b'\n', consumed) {
-            Some(i) => pos.col_base = char_count(&consumed[i + 1..]),
-            None => pos.col_base += char_count(consumed),
-        }
-        pos.line_base += newlines;
+        pos.advance_over(&data[..keep_from]);
         buf.copy_within(keep_from..filled, 0);
         filled -= keep_from;
         carried = accept_to - keep_from;
@@ -205,17 +199,11 @@ fn scan_parts_in(
 ) {
     // line and column of offset `at`, advanced incrementally
     let mut at = 0usize;
-    let mut line = 0u32;
-    let mut col = 0u32;
+    let mut base = ChunkPos::default();
     let mut advance = |to: usize| -> (u32, u32) {
-        let seen = &data[at..to];
-        line += memchr::memchr_iter(b'\n', seen).count() as u32;
-        match memchr::memrchr(b'\n', seen) {
-            Some(i) => col = char_count(&seen[i + 1..]),
-            None => col += char_count(seen),
-        }
+        base.advance_over(&data[at..to]);
         at = to;
-        (line, col)
+        (base.line_base, base.col_base)
     };
     for &(a, b) in parts {
         let b = b.min(data.len());

@@ -108,12 +108,12 @@ pub struct PreparedMap {
 }
 
 impl PreparedMap {
-    /// Parse `data`, the whole file `shown`, when it is a `.map` file holding a source map
-    /// [`scan_file`] will scan the sources of. `None` for anything else (not a map, not JSON,
-    /// invalid JSON, no `sources` nor `sections`): the plain scan then reads every byte, and
+    /// Parse `data`, the whole text of a `.map` file, when it holds a source map
+    /// [`scan_file`] will scan the sources of. `None` for anything else (not JSON, invalid
+    /// JSON, no `sources` nor `sections`): the plain scan then reads every byte, and
     /// [`scan_file`] reports why the map was not used.
-    pub fn parse(shown: &str, data: &[u8]) -> Option<PreparedMap> {
-        if !is_map(shown) || !looks_like_json_object(data) {
+    pub fn parse(data: &[u8]) -> Option<PreparedMap> {
+        if !looks_like_json_object(data) {
             return None;
         }
         let map: LiteMap = serde_json::from_slice(strip_prefixes(data)).ok()?;
@@ -1652,7 +1652,7 @@ mod tests {
                 }
                 let sink = Sink::default();
                 let mut findings = Vec::new();
-                let prepared = PreparedMap::parse("m/a.js.map", &m);
+                let prepared = PreparedMap::parse(&m);
                 if let Some(p) = &prepared {
                     let parts = p.plain_parts(m.len());
                     super::super::scan_parts(&scanner, "m/a.js.map", &m, &parts, &mut findings);
