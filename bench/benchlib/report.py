@@ -181,7 +181,7 @@ def _cmp(name: str, ok: bool | None, detail: str) -> Check:
 
 
 def check_targets(corpora: dict, results: dict[str, dict[str, ToolResult]], baselines: dict[str, ToolResult],
-                  acc_scores: dict[str, dict]) -> list[Check]:
+                  acc_scores: dict[str, dict], rec_scores: dict[str, dict] | None = None) -> list[Check]:
     checks: list[Check] = []
     tree, hist, pre = results.get("tree"), results.get("history"), results.get("precommit")
 
@@ -227,6 +227,16 @@ def check_targets(corpora: dict, results: dict[str, dict[str, ToolResult]], base
     checks.append(_cmp("accuracy: zero missed planted credentials", None if not s else s["missed"] == 0,
                        "n/a" if not s else f"missed {s['missed']}/{s['planted']}"
                        + (f" ({', '.join(s['missed_kinds'])})" if s["missed_kinds"] else "")))
+    checks.append(_cmp("tree: at most 4 findings (issue #13)", None if lgf is None else lgf <= 4,
+                       f"leakgate {lgf if lgf is not None else 'n/a'}"))
+    s = (rec_scores or {}).get("leakgate")
+    if s:
+        worst = min(s["categories"].items(), key=lambda kv: kv[1]["recall"])
+        checks.append(_cmp("recall: >= 95% in every category", worst[1]["recall"] >= 0.95,
+                           f"all {s['recall']:.1%}; lowest {worst[0]} {worst[1]['recall']:.0%}; "
+                           + ", ".join(f"{c} {v['recall']:.0%}" for c, v in s["categories"].items())))
+        checks.append(_cmp("recall corpus: zero false alarms", s["false_alarms"] == 0,
+                           f"{s['false_alarms']} on {s['negatives']} hard negatives"))
     return checks
 
 
@@ -236,7 +246,8 @@ def check_targets(corpora: dict, results: dict[str, dict[str, ToolResult]], base
 
 def write_results(out_dir: Path, meta: dict, corpora: dict, results: dict[str, dict[str, ToolResult]],
                   baselines: dict[str, ToolResult], acc_scores: dict[str, dict],
-                  acc_status: dict[str, ToolResult], checks: list[Check]) -> tuple[Path, Path]:
+                  acc_status: dict[str, ToolResult], checks: list[Check], rec_md: str = "",
+                  rec_scores: dict[str, dict] | None = None) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     m = meta["machine"]
     md = [
@@ -267,6 +278,8 @@ def write_results(out_dir: Path, meta: dict, corpora: dict, results: dict[str, d
                f"Corpus: {c.note}." if c else "", ""]
         md += accuracy_table(acc_scores, acc_status)
         md.append("")
+    if rec_md:
+        md += ["## Recall (credentials in real-world syntaxes and file formats)", "", rec_md]
     md += ["## Targets", "", "```"] + [ch.line() for ch in checks] + ["```", ""]
     md_path = out_dir / "latest.md"
     md_path.write_text("\n".join(md))
@@ -279,6 +292,7 @@ def write_results(out_dir: Path, meta: dict, corpora: dict, results: dict[str, d
         "baselines": {n: b.to_json(corpora[n].input_bytes) for n, b in baselines.items()},
         "accuracy": {t: {"status": st.status, "reason": st.reason, "score": acc_scores.get(t),
                          "run": st.runs[0].to_json() if st.runs else None} for t, st in acc_status.items()},
+        "recall": rec_scores or {},
         "targets": [{"name": c.name, "verdict": c.verdict, "detail": c.detail} for c in checks],
     }
     js_path = out_dir / "latest.json"
