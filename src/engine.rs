@@ -212,6 +212,8 @@ impl Scanner {
                 line_text: String::from_utf8_lossy(truncate_line(&data[line_start..line_end]))
                     .into_owned(),
                 related: Vec::new(),
+                also: Vec::new(),
+                occurrences: 1,
                 decoded: chains[i].clone(),
                 commit: None,
             });
@@ -342,7 +344,19 @@ pub fn dedup_findings(findings: &mut Vec<Finding>) {
             Some(&j) => {
                 keep[i] = false;
                 let moved = std::mem::take(&mut findings[i].related);
-                findings[j].related.extend(moved);
+                let (kept, dup) = pair_mut(findings, j, i);
+                kept.related.extend(moved);
+                // the same secret again in the same file: another place to clean (one
+                // secret seen twice at one place, as from a chunk overlap, is not)
+                if dup.location != kept.location
+                    && !kept.also.contains(&dup.location)
+                    && dup.location.path == kept.location.path
+                {
+                    kept.occurrences += dup.occurrences;
+                    if kept.also.len() < crate::finding::MAX_OCCURRENCES {
+                        kept.also.push(dup.location.clone());
+                    }
+                }
             }
             None => {
                 first.insert(findings[i].fingerprint.clone(), i);
@@ -360,6 +374,18 @@ pub fn dedup_findings(findings: &mut Vec<Finding>) {
         let loc = &f.location;
         f.related.retain(|r| &r.location != loc);
         f.related.truncate(MAX_RELATED);
+    }
+}
+
+/// Mutable references to two different elements, `a` and `b`, of a slice.
+fn pair_mut<T>(v: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
+    assert_ne!(a, b);
+    if a < b {
+        let (x, y) = v.split_at_mut(b);
+        (&mut x[a], &mut y[0])
+    } else {
+        let (x, y) = v.split_at_mut(a);
+        (&mut y[0], &mut x[b])
     }
 }
 

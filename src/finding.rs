@@ -55,11 +55,19 @@ pub struct Finding {
     pub line_text: String,
     /// Other places tied to this finding (for a source-mapped hit: the bundle and the map).
     pub related: Vec<RelatedLocation>,
+    /// Every other place of the same secret in the same file (same fingerprint), in order:
+    /// each one has to be cleaned. At most [`MAX_OCCURRENCES`] are kept; `occurrences`
+    /// counts them all, this one included.
+    pub also: Vec<Location>,
+    pub occurrences: u32,
     /// Decodings applied before the match, outermost first (`base64`, `base64>percent`).
     pub decoded: Option<String>,
     /// For git history: the commit that introduced the secret at this path.
     pub commit: Option<Box<CommitInfo>>,
 }
+
+/// Most other occurrences of one secret in one file listed on its finding (the count goes on).
+pub const MAX_OCCURRENCES: usize = 100;
 
 /// A second location of a finding, with a short message saying what it is. A location with
 /// line 0 stands for the file as a whole (reports print no position for it).

@@ -293,3 +293,51 @@ fn a_named_symlink_to_a_device_is_skipped_not_read_forever() {
         "not a regular file (device, socket or pipe)"
     );
 }
+
+#[test]
+fn a_secret_repeated_in_a_file_is_one_finding_that_lists_every_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(0x0CC0);
+    let key = expand("sk-proj-{{alnum:58}}T3BlbkFJ{{alnum:58}}", &mut rng).unwrap();
+    let text = format!("a = \"{key}\"\nb = 1\nc = \"{key}\"; d = \"{key}\"\n\ne = \"{key}\"\n");
+    std::fs::write(dir.path().join("keys.py"), text).unwrap();
+    let (code, json, _) = run::leakgate(&["scan", ".", "--format", "json"], dir.path());
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "one finding for one secret in one file");
+    assert_eq!(f[0]["occurrences"], 4);
+    let places: Vec<(u64, u64)> = f[0]["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["column"].as_u64().unwrap()))
+        .collect();
+    let second = 6 + key.len() as u64 + 8; // `c = "KEY"; d = "` then the key
+    assert_eq!(places, [(1, 6), (3, 6), (3, second), (5, 6)]);
+
+    let (_, text_out, _) = run::leakgate(&["scan", ".", "--color", "never"], dir.path());
+    assert!(
+        text_out.contains(&format!(
+            "also at: lines 3:6, 3:{second} and 5 (the same secret 4 times in this file: clean every one)"
+        )),
+        "{text_out}"
+    );
+    assert!(!text_out.contains(&key));
+
+    let (_, sarif, _) = run::leakgate(&["scan", ".", "--format", "sarif"], dir.path());
+    let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let rel = s["runs"][0]["results"][0]["relatedLocations"]
+        .as_array()
+        .unwrap();
+    let lines: Vec<i64> = rel
+        .iter()
+        .map(|l| {
+            l["physicalLocation"]["region"]["startLine"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(lines, [3, 3, 5]);
+    assert!(!sarif.contains(&key));
+}

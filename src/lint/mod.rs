@@ -544,6 +544,8 @@ impl Linter {
                 fingerprint: fp,
                 line_text: line_text.chars().take(4096).collect(),
                 related: Vec::new(),
+                also: Vec::new(),
+                occurrences: 1,
                 decoded: None,
                 commit: None,
             });

@@ -73,6 +73,10 @@ struct JsonFinding<'a> {
     tags: &'a [String],
     /// Other places tied to the finding (for a source-mapped hit: the bundle and the map).
     related: Vec<JsonRelated<'a>>,
+    /// Every place of this secret in this file, the reported one first (each has to be
+    /// cleaned); at most 100 are listed, `occurrences` counts them all.
+    locations: Vec<&'a crate::finding::Location>,
+    occurrences: u32,
 }
 
 /// A related location; `line` 0 means the file as a whole.
@@ -149,6 +153,8 @@ impl Reporter for Json {
                             message: &r.message,
                         })
                         .collect(),
+                    locations: std::iter::once(&f.location).chain(&f.also).collect(),
+                    occurrences: f.occurrences,
                 })
                 .collect(),
             skipped: &r.skipped,

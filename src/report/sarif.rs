@@ -708,10 +708,31 @@ fn result(
                 .build(),
         )
         .build();
-    if !f.related.is_empty() {
+    if !f.related.is_empty() || !f.also.is_empty() {
         res.related_locations = Some(related_locations(f, cwd));
     }
     res
+}
+
+/// The related locations of a finding, then every other occurrence of its secret in the
+/// same file, with the message each is shown with.
+fn related_with_occurrences(f: &Finding) -> Vec<(&crate::finding::Location, String)> {
+    let mut out: Vec<(&crate::finding::Location, String)> = f
+        .related
+        .iter()
+        .map(|r| (&r.location, r.message.clone()))
+        .collect();
+    for (i, l) in f.also.iter().enumerate() {
+        out.push((
+            l,
+            format!(
+                "the same secret again (occurrence {} of {}): clean it here too",
+                i + 2,
+                f.occurrences
+            ),
+        ));
+    }
+    out
 }
 
 /// Escape the brackets that would start or end an embedded link in a SARIF message.
@@ -721,19 +742,19 @@ fn escape_message(s: &str) -> String {
 
 /// " See also: [dist/a.js](1) (shipped bundle, …); …" linking the related locations by id.
 fn related_text(f: &Finding) -> String {
-    if f.related.is_empty() {
+    let all = related_with_occurrences(f);
+    if all.is_empty() {
         return String::new();
     }
-    let parts: Vec<String> = f
-        .related
+    let parts: Vec<String> = all
         .iter()
         .enumerate()
-        .map(|(i, r)| {
+        .map(|(i, (l, message))| {
             format!(
                 "[{}]({}) ({})",
-                escape_message(&r.location.path),
+                escape_message(&l.path),
                 i + 1,
-                escape_message(&r.message)
+                escape_message(message)
             )
         })
         .collect();
@@ -743,11 +764,10 @@ fn related_text(f: &Finding) -> String {
 /// `relatedLocations` with ids 1, 2, … (as linked from the message); no region for a
 /// location that stands for the whole file (line 0).
 fn related_locations(f: &Finding, cwd: Option<&Path>) -> Vec<sarif::Location> {
-    f.related
-        .iter()
+    related_with_occurrences(f)
+        .into_iter()
         .enumerate()
-        .map(|(i, r)| {
-            let l = &r.location;
+        .map(|(i, (l, message))| {
             let mut physical = sarif::PhysicalLocation::builder()
                 .artifact_location(ArtifactPath::new(&l.path, cwd).artifact_location())
                 .build();
@@ -764,7 +784,7 @@ fn related_locations(f: &Finding, cwd: Option<&Path>) -> Vec<sarif::Location> {
             sarif::Location::builder()
                 .id(i as i64 + 1)
                 .physical_location(physical)
-                .message(sarif::Message::builder().text(r.message.clone()).build())
+                .message(sarif::Message::builder().text(message).build())
                 .build()
         })
         .collect()
@@ -1167,6 +1187,8 @@ mod tests {
             fingerprint: crate::finding::fingerprint(&rule.id, secret, path),
             line_text,
             related: Vec::new(),
+            also: Vec::new(),
+            occurrences: 1,
             decoded: None,
             commit: None,
         }

@@ -114,6 +114,9 @@ impl Reporter for Text {
                 };
                 writeln!(out, "      {} {at} ({})", paint(dim, "via:"), r.message)?;
             }
+            if !f.also.is_empty() {
+                writeln!(out, "      {} {}", paint(dim, "also at:"), also_at(f))?;
+            }
             writeln!(
                 out,
                 "      {} {}",
@@ -242,6 +245,48 @@ fn write_by_secret(
 
 /// The first sentence of the remediation's first paragraph (rules wrap their text, so the
 /// first line alone may stop mid-sentence), at most about 200 characters.
+/// "lines 7, 12:5 and 40 (the same secret 4 times in this file: clean every one)": the
+/// other occurrences, with a column where a line holds the secret more than once.
+fn also_at(f: &crate::finding::Finding) -> String {
+    let on_line = |line: u32| {
+        std::iter::once(&f.location)
+            .chain(&f.also)
+            .filter(|l| l.line == line)
+            .count()
+    };
+    let mut places: Vec<String> = f
+        .also
+        .iter()
+        .map(|l| {
+            if on_line(l.line) > 1 {
+                format!("{}:{}", l.line, l.column)
+            } else {
+                l.line.to_string()
+            }
+        })
+        .collect();
+    let listed = places.len() as u32 + 1;
+    if f.occurrences > listed {
+        places.push(format!("{} more", f.occurrences - listed));
+    }
+    let list = match places.len() {
+        1 => places.remove(0),
+        _ => {
+            let last = places.pop().unwrap_or_default();
+            format!("{} and {last}", places.join(", "))
+        }
+    };
+    let noun = if f.also.len() == 1 && f.occurrences <= listed {
+        "line"
+    } else {
+        "lines"
+    };
+    format!(
+        "{noun} {list} (the same secret {} times in this file: clean every one)",
+        f.occurrences
+    )
+}
+
 fn first_sentence(text: &str) -> String {
     let para: Vec<&str> = text
         .lines()

@@ -1251,6 +1251,19 @@ fn attribute(
         info.other_commits = secret_commits[secret.as_str()].len() as u32 - 1;
         info.other_paths = secret_paths[secret.as_str()].len() as u32 - 1;
         let mut f = (*f).clone();
+        // the other places of the secret in the blob that introduced it
+        for (oc, other) in list {
+            if oc == c && other.location != f.location && !f.also.contains(&other.location) {
+                f.occurrences += 1;
+                if f.also.len() < crate::finding::MAX_OCCURRENCES {
+                    f.also.push(other.location.clone());
+                }
+            }
+        }
+        f.also.sort();
+        for l in &mut f.also {
+            l.path = path.clone();
+        }
         f.location.path = path.clone();
         f.fingerprint = fp;
         f.commit = Some(Box::new(info));
