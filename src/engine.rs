@@ -6,7 +6,9 @@ use anyhow::Result;
 
 use crate::config::Config;
 use crate::decode;
-use crate::finding::{fingerprint, redact, Finding, Location, Snippet};
+use std::borrow::Cow;
+
+use crate::finding::{fingerprint, redact, secret_like_spans, Finding, Location, Snippet};
 use crate::matcher::{RawMatch, RuleSet};
 use crate::rules::{self, RuleSpec};
 
@@ -466,22 +468,42 @@ fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &[RawMatch
     }
     let mut at = ws;
     let (mut hs, mut he) = (0, 0);
-    let mut others: Vec<&RawMatch> = all.iter().filter(|o| o.start < we && o.end > ws).collect();
-    others.sort_by_key(|o| o.start);
-    for o in others {
-        let s = o.start.max(at);
-        let e = o.end.min(we);
+    // (start, end, secret, is this finding): the matches on the window, plus every other
+    // secret-like run there (an undetected token beside the secret is masked as well)
+    let mut others: Vec<(usize, usize, Cow<str>, bool)> = all
+        .iter()
+        .filter(|o| o.start < we && o.end > ws)
+        .map(|o| {
+            (
+                o.start,
+                o.end,
+                Cow::Borrowed(o.secret.as_str()),
+                std::ptr::eq(o, m),
+            )
+        })
+        .collect();
+    // look a little past the window so a token cut by its edge is judged whole
+    let (cs, ce) = (ws.saturating_sub(256).max(ls), (we + 256).min(le));
+    for (s, e) in secret_like_spans(&data[cs..ce]) {
+        let (s, e) = (s + cs, e + cs);
+        if s < we && e > ws && !all.iter().any(|o| o.start < e && s < o.end) {
+            others.push((s, e, String::from_utf8_lossy(&data[s..e]), false));
+        }
+    }
+    others.sort_by_key(|o| o.0);
+    for (start, end, secret, is_this) in others {
+        let s = start.max(at);
+        let e = end.min(we);
         if s >= e {
             continue;
         }
         let before = String::from_utf8_lossy(&data[at..s]);
         text.push_str(&before);
         revealed.push_str(&before);
-        let is_this = std::ptr::eq(o, m);
         if is_this {
             hs = text.chars().count();
         }
-        text.push_str(&redact(&o.secret));
+        text.push_str(&redact(&secret));
         revealed.push_str(&String::from_utf8_lossy(&data[s..e]));
         if is_this {
             he = text.chars().count();

@@ -11,7 +11,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::finding::{redact, Finding};
+use crate::finding::{mask_text, redact, CommitInfo, Finding};
 use crate::source::Skipped;
 
 /// Everything a scan produced, ready to print.
@@ -77,6 +77,30 @@ impl ReportOptions {
         } else {
             std::borrow::Cow::Owned(redact(&f.secret))
         }
+    }
+
+    /// The commit of a history finding as this report may show it: summary, author and
+    /// email with the finding's secret and every other secret-like run masked (a token in
+    /// a commit subject is as much a leak as one in a file).
+    pub fn commit(&self, f: &Finding) -> Option<CommitInfo> {
+        let c = f.commit.as_deref()?;
+        if self.reveal {
+            return Some(c.clone());
+        }
+        let mask = |s: &str| {
+            let s = if f.secret.is_empty() {
+                s.to_string()
+            } else {
+                s.replace(f.secret.as_str(), &redact(&f.secret))
+            };
+            mask_text(&s)
+        };
+        Some(CommitInfo {
+            summary: mask(&c.summary),
+            author: mask(&c.author),
+            email: mask(&c.email),
+            ..c.clone()
+        })
     }
 
     /// The snippet as this report may show it.

@@ -199,7 +199,7 @@ fn write_by_secret(
             opts.secret(f0)
         )?;
         for f in g {
-            let c = f.commit.as_deref().expect("filtered");
+            let c = opts.commit(f).expect("filtered");
             writeln!(
                 out,
                 "  {}:{}:{}",
