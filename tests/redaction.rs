@@ -89,3 +89,72 @@ fn no_output_format_prints_a_planted_secret() {
         .1;
     assert!(hist.contains("deploy sk-pro*****"), "{hist}");
 }
+
+fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(args)
+        .current_dir(cwd)
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// No control character reaches the output, and no line is a workflow command other than
+/// the annotations the github format writes on purpose.
+fn assert_inert(what: &str, text: &str, annotations: bool) {
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{what}: control character in {text:?}"
+    );
+    for line in text.lines() {
+        let t = line.trim_start();
+        if annotations && (t.starts_with("::error file=") || t.starts_with("::notice file=")) {
+            assert!(
+                !t.contains("::warning"),
+                "{what}: injected command in {line:?}"
+            );
+            continue;
+        }
+        assert!(
+            !t.starts_with("::"),
+            "{what}: workflow command line {line:?}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn names_cannot_rewrite_the_terminal_or_inject_workflow_commands() {
+    let mut r = Repo::new(43);
+    let token = r.github_token();
+    let names = [
+        "a\n::warning file=x.js,line=1::injected\u{1b}[2J\u{7}.env",
+        "::error file=y::pwned.env",
+        "b\r\u{1b}]0;title\u{7}.env",
+    ];
+    for n in names {
+        r.write(n, &format!("GITHUB_TOKEN={token}\n"));
+    }
+    // a skipped binary file with a hostile name shows up on stderr
+    std::fs::write(
+        r.path().join("c\n::warning::skipped\u{1b}[31m.bin"),
+        [0u8, 1, 2, 0, 0xff, 0, 3].repeat(100),
+    )
+    .unwrap();
+    for format in ["text", "github"] {
+        let (code, out, err) = run(&["scan", ".", "--verbose", "--format", format], r.path());
+        assert_eq!(code, 1, "{out}\n{err}");
+        assert_inert(&format!("{format} stdout"), &out, format == "github");
+        assert_inert(&format!("{format} stderr"), &err, false);
+    }
+    // an error naming a hostile path
+    let (code, out, err) = run(&["scan", "nope\n::warning::x\u{1b}[2J"], r.path());
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert_inert("error", &err, false);
+    assert!(err.contains("nope\\n::warning::x\\x1b[2J"), "{err}");
+}
