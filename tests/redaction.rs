@@ -158,3 +158,64 @@ fn names_cannot_rewrite_the_terminal_or_inject_workflow_commands() {
     assert_inert("error", &err, false);
     assert!(err.contains("nope\\n::warning::x\\x1b[2J"), "{err}");
 }
+
+#[test]
+fn configuration_errors_never_quote_file_contents() {
+    let mut r = Repo::new(47);
+    let github = r.github_token();
+    let stripe = expand("sk_live_51{{alnum:90}}", &mut r.rng).unwrap();
+    r.write(
+        ".env",
+        &format!("GITHUB_TOKEN={github}\nSTRIPE_KEY: {stripe}\n"),
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let creds = outside.path().join("credentials");
+    std::fs::write(&creds, format!("[default]\ntoken = {github}\n")).unwrap();
+    let secrets = [github.as_str(), stripe.as_str()];
+    let check = |case: &str, want: &str| {
+        let (code, out, err) = run(&["scan", ".", "--format", "json"], r.path());
+        assert_eq!(code, 2, "{case}: {out}\n{err}");
+        for s in secrets {
+            assert!(
+                !err.contains(s) && !out.contains(s),
+                "{case} quotes {s}: {err}"
+            );
+        }
+        assert!(err.contains(want), "{case}: {err}");
+    };
+    let config = r.path().join(".leakgate.yml");
+    // a rule file that is really a dotenv file
+    r.write(".leakgate.yml", "rule_files: [.env]\n");
+    check("rule_files: [.env]", "invalid rule file");
+    // the config itself is a credentials file
+    std::fs::copy(r.path().join(".env"), &config).unwrap();
+    check("config is .env", "invalid config");
+    r.write(".leakgate.yml", &format!("disable: {github}\n"));
+    check("scalar disable", "expected a sequence");
+    r.write(".leakgate.yml", &format!("severity:\n  jwt: {github}\n"));
+    check("severity value", "unknown level");
+    // a symlink to a credentials file outside the repository
+    std::fs::remove_file(&config).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&creds, &config).unwrap();
+        check("symlinked config", "symlink to a file outside");
+        std::fs::remove_file(&config).unwrap();
+    }
+    // rule files: inside the config's directory, regular, bounded
+    r.write(
+        ".leakgate.yml",
+        &format!("rule_files: [{}]\n", creds.display()),
+    );
+    check("absolute rule file", "outside the config file's directory");
+    r.write(".leakgate.yml", "rule_files: [../credentials]\n");
+    check("relative escape", "rule_files");
+    r.write("big.yml", &"# padding\n".repeat(500_000));
+    r.write(".leakgate.yml", "rule_files: [big.yml]\n");
+    check("5 MB rule file", "larger than 4 MiB");
+    r.write(".leakgate.yml", "rule_files: [/dev/zero]\n");
+    check("/dev/zero", "rule_files");
+    // a misspelled field: the cause and the closest name
+    r.write(".leakgate.yml", "disabel: [jwt]\n");
+    check("typo", "did you mean `disable`?");
+}
