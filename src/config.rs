@@ -68,6 +68,8 @@ pub struct Config {
     pub allow_fingerprints: std::collections::HashSet<String>,
     /// User rules from `rules:` and `rule_files:`.
     pub extra_rules: Vec<RuleSpec>,
+    /// The file each of `extra_rules` comes from (the config or a rule file), for errors.
+    pub extra_rule_origins: Vec<String>,
     /// Report context-based matches in tests, examples and docs (`include_samples: true`,
     /// or `--include-samples`).
     pub include_samples: bool,
@@ -150,6 +152,11 @@ impl Config {
             })?);
         }
         let mut extra_rules = raw.rules;
+        let here = path.display().to_string();
+        for r in &extra_rules {
+            rules::check_spec(r).with_context(|| format!("{here}: rule `{}`", r.id))?;
+        }
+        let mut extra_rule_origins = vec![here.clone(); extra_rules.len()];
         let base = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -171,10 +178,20 @@ impl Config {
                     f.display()
                 );
             }
-            extra_rules.extend(
-                rules::load_rule_file(&p)
-                    .with_context(|| format!("{}: rule_files", path.display()))?,
-            );
+            let loaded = rules::load_rule_file(&p)
+                .with_context(|| format!("{}: rule_files", path.display()))?;
+            extra_rule_origins.extend(std::iter::repeat_n(p.display().to_string(), loaded.len()));
+            extra_rules.extend(loaded);
+        }
+        // one id, one rule: a second definition would silently run twice
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (r, origin) in extra_rules.iter().zip(&extra_rule_origins) {
+            if let Some(first) = seen.insert(&r.id, origin) {
+                bail!(
+                    "{origin}: rule `{}`: duplicate rule id (first defined in {first})",
+                    r.id
+                );
+            }
         }
         Ok(Config {
             source: Some(path.to_path_buf()),
@@ -184,6 +201,7 @@ impl Config {
             allow_values,
             allow_fingerprints: raw.allow.fingerprints.into_iter().collect(),
             extra_rules,
+            extra_rule_origins,
             include_samples: raw.include_samples,
         })
     }
@@ -291,7 +309,8 @@ pub fn yaml_error(e: &serde_yaml_ng::Error) -> String {
             }
             '`' => {
                 let end = rest.find('`').map_or(rest.len(), |i| i + 1);
-                if schema {
+                // a missing field's name comes from the schema too
+                if schema || out.ends_with("missing field ") {
                     out.push('`');
                     out.push_str(&rest[..end]);
                 } else {

@@ -2,7 +2,7 @@
 //! (line and column, redacted snippet, fingerprint), applying inline `leakgate:allow`
 //! comments, the config's allow-lists, overlap resolution and deduplication.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::config::Config;
 use crate::decode;
@@ -67,9 +67,53 @@ pub struct Scanner {
 
 impl Scanner {
     /// Built-in rules plus the config's extra rules, minus disabled ones.
+    /// User rules may not reuse a built-in id, and every id in the config's `disable` and
+    /// `severity` must name a rule (a misspelled id would otherwise do nothing, silently).
     pub fn new(config: Config) -> Result<Scanner> {
         let mut specs = rules::builtin_rules()?;
+        let origin = |i: usize| {
+            config
+                .extra_rule_origins
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "config".into())
+        };
+        for (i, r) in config.extra_rules.iter().enumerate() {
+            if specs.iter().any(|b| b.id == r.id) {
+                anyhow::bail!(
+                    "{}: rule `{}`: a built-in rule has this id; choose another id \
+                     (`disable` the built-in one to replace it)",
+                    origin(i),
+                    r.id
+                );
+            }
+        }
         specs.extend(config.extra_rules.iter().cloned());
+        let known: Vec<&str> = specs
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(crate::lint::all_rules().map(|m| m.id))
+            .collect();
+        let config_name = config
+            .source
+            .as_ref()
+            .map_or_else(|| "config".to_string(), |p| p.display().to_string());
+        for (field, id) in config
+            .disable
+            .iter()
+            .map(|id| ("disable", id))
+            .chain(config.severity.keys().map(|id| ("severity", id)))
+        {
+            if !known.contains(&id.as_str()) {
+                let hint = crate::config::closest(id, known.iter().copied())
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "{config_name}: {field}: unknown rule id `{}`{hint}; `leakgate rules list` shows the ids",
+                    crate::finding::mask_text(id)
+                );
+            }
+        }
         Self::with_rules(specs, config)
     }
 
@@ -88,7 +132,16 @@ impl Scanner {
             .iter()
             .filter(|r| user.contains(r.spec.id.as_str()))
         {
-            r.check()?;
+            // name the file the rule comes from
+            let origin = config
+                .extra_rules
+                .iter()
+                .position(|e| e.id == r.spec.id)
+                .and_then(|i| config.extra_rule_origins.get(i));
+            match origin {
+                Some(o) => r.check().with_context(|| o.clone())?,
+                None => r.check()?,
+            }
         }
         let lint = crate::lint::Linter::new(&config);
         Ok(Scanner {

@@ -237,7 +237,8 @@ pub fn builtin_rules() -> Result<Vec<RuleSpec>> {
     Ok(all)
 }
 
-fn check_spec(r: &RuleSpec) -> Result<()> {
+/// The checks every rule file's rules pass (id, kind, keywords, `secret` group).
+pub fn check_spec(r: &RuleSpec) -> Result<()> {
     if r.id.is_empty()
         || !r
             .id

@@ -219,3 +219,83 @@ fn configuration_errors_never_quote_file_contents() {
     r.write(".leakgate.yml", "disabel: [jwt]\n");
     check("typo", "did you mean `disable`?");
 }
+
+#[test]
+fn bad_user_rules_and_ids_are_rejected_with_the_cause() {
+    let r = Repo::new(53);
+    let rule = |id: &str, keywords: &str, pattern: &str| {
+        format!(
+            "  - id: {id}\n    name: Mine\n    description: d\n    severity: high\n    \
+             remediation: r\n    keywords: {keywords}\n    pattern: '{pattern}'\n"
+        )
+    };
+    let check = |config: &str, want: &[&str]| {
+        r.write(".leakgate.yml", config);
+        let (code, out, err) = run(&["scan", ".", "--format", "json"], r.path());
+        assert_eq!(code, 2, "{config}: {out}\n{err}");
+        for w in want {
+            assert!(err.contains(w), "{config}: want {w:?} in {err}");
+        }
+    };
+    check(
+        &format!(
+            "rules:\n{}",
+            rule("my-rule", "[]", "t_(?P<secret>[a-z]{8})")
+        ),
+        &[
+            ".leakgate.yml",
+            "rule `my-rule`",
+            "needs at least one keyword",
+        ],
+    );
+    check(
+        &format!(
+            "rules:\n{}",
+            rule("my-rule", "[mytok]", "t_(?P<secret>[a-z{8})")
+        ),
+        &[
+            ".leakgate.yml",
+            "rule `my-rule`",
+            "unclosed character class at character 14: t_(?P<secret>»[a-z{8})",
+        ],
+    );
+    r.write(
+        "more.yml",
+        &format!(
+            "rules:\n{}",
+            rule("my-rule", "[mytok]", "t_(?P<secret>[a-z]{8})")
+        ),
+    );
+    check(
+        &format!(
+            "rule_files: [more.yml]\nrules:\n{}",
+            rule("my-rule", "[other]", "o_(?P<secret>[a-z]{8})")
+        ),
+        &["more.yml: rule `my-rule`: duplicate rule id"],
+    );
+    check(
+        &format!(
+            "rules:\n{}",
+            rule("jwt", "[mytok]", "t_(?P<secret>[a-z]{8})")
+        ),
+        &["rule `jwt`: a built-in rule has this id"],
+    );
+    check(
+        "disable: [genric-secret-assignment]\n",
+        &[
+            "disable: unknown rule id `genric-secret-assignment`",
+            "did you mean `generic-secret-assignment`?",
+        ],
+    );
+    check(
+        "severity: {jwtt: low}\n",
+        &["severity: unknown rule id `jwtt`", "did you mean `jwt`?"],
+    );
+    // the same config, correctly spelled, is fine
+    r.write(
+        ".leakgate.yml",
+        "disable: [generic-secret-assignment]\nseverity: {jwt: low}\n",
+    );
+    let (code, out, err) = run(&["scan", ".", "--format", "json"], r.path());
+    assert_eq!(code, 0, "{out}\n{err}");
+}
