@@ -68,6 +68,8 @@ pub struct Config {
     pub allow_fingerprints: std::collections::HashSet<String>,
     /// User rules from `rules:` and `rule_files:`.
     pub extra_rules: Vec<RuleSpec>,
+    /// The file each of `extra_rules` comes from (the config or a rule file), for errors.
+    pub extra_rule_origins: Vec<String>,
     /// Report context-based matches in tests, examples and docs (`include_samples: true`,
     /// or `--include-samples`).
     pub include_samples: bool,
@@ -75,9 +77,29 @@ pub struct Config {
 
 impl Config {
     /// Load a config file; every error names the file.
+    /// A symlink is followed only to a file inside the link's own directory tree (a
+    /// `.leakgate.yml` linked to a credentials file must not be read, let alone quoted), and
+    /// the file must be a regular file of at most [`MAX_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
+        let link = std::fs::symlink_metadata(path)
             .with_context(|| format!("{}: cannot read config file", path.display()))?;
+        if link.file_type().is_symlink() {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let inside = match (std::fs::canonicalize(path), std::fs::canonicalize(dir)) {
+                (Ok(t), Ok(d)) => t.starts_with(d),
+                _ => false,
+            };
+            if !inside {
+                bail!(
+                    "{}: config file is a symlink to a file outside its directory; not read",
+                    path.display()
+                );
+            }
+        }
+        let text = read_regular(path, "config file")?;
         Self::parse(path, &text)
     }
 
@@ -86,13 +108,24 @@ impl Config {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else {
-            serde_yaml_ng::from_str(text)
-                .with_context(|| format!("{}: invalid config", path.display()))?
+            serde_yaml_ng::from_str(text).map_err(|e| {
+                anyhow::anyhow!("{}: invalid config: {}", path.display(), yaml_error(&e))
+            })?
         };
         let mut severity = BTreeMap::new();
         for (id, s) in raw.severity {
             let Some(sev) = Severity::parse(&s) else {
-                bail!("{}: severity of `{id}`: unknown level {s:?} (use info, low, medium, high, critical)", path.display());
+                // the value is quoted only when it is short: the file may not be a config
+                let shown = if s.chars().count() <= 12 {
+                    format!(" {:?}", crate::finding::mask_text(&s))
+                } else {
+                    String::new()
+                };
+                bail!(
+                    "{}: severity of `{}`: unknown level{shown} (use info, low, medium, high, critical)",
+                    path.display(),
+                    crate::finding::mask_text(&id)
+                );
             };
             severity.insert(id, sev);
         }
@@ -119,13 +152,46 @@ impl Config {
             })?);
         }
         let mut extra_rules = raw.rules;
-        let base = path.parent().unwrap_or(Path::new("."));
+        let here = path.display().to_string();
+        for r in &extra_rules {
+            rules::check_spec(r).with_context(|| format!("{here}: rule `{}`", r.id))?;
+        }
+        let mut extra_rule_origins = vec![here.clone(); extra_rules.len()];
+        let base = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         for f in &raw.rule_files {
             let p = base.join(f);
-            extra_rules.extend(
-                rules::load_rule_file(&p)
-                    .with_context(|| format!("{}: rule_files", path.display()))?,
-            );
+            // inside the config's directory tree (no `../`, absolute path or symlink out)
+            let inside = match (std::fs::canonicalize(&p), std::fs::canonicalize(base)) {
+                (Ok(t), Ok(d)) => t.starts_with(d),
+                (Err(e), _) => {
+                    bail!("{}: rule_files: {}: {e}", path.display(), f.display())
+                }
+                _ => false,
+            };
+            if !inside {
+                bail!(
+                    "{}: rule_files: {} is outside the config file's directory; not read",
+                    path.display(),
+                    f.display()
+                );
+            }
+            let loaded = rules::load_rule_file(&p)
+                .with_context(|| format!("{}: rule_files", path.display()))?;
+            extra_rule_origins.extend(std::iter::repeat_n(p.display().to_string(), loaded.len()));
+            extra_rules.extend(loaded);
+        }
+        // one id, one rule: a second definition would silently run twice
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (r, origin) in extra_rules.iter().zip(&extra_rule_origins) {
+            if let Some(first) = seen.insert(&r.id, origin) {
+                bail!(
+                    "{origin}: rule `{}`: duplicate rule id (first defined in {first})",
+                    r.id
+                );
+            }
         }
         Ok(Config {
             source: Some(path.to_path_buf()),
@@ -135,6 +201,7 @@ impl Config {
             allow_values,
             allow_fingerprints: raw.allow.fingerprints.into_iter().collect(),
             extra_rules,
+            extra_rule_origins,
             include_samples: raw.include_samples,
         })
     }
@@ -169,6 +236,138 @@ impl Config {
     }
 }
 
+/// Largest config or rule file read (bytes).
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// The text of `path`, which must be a regular file (after symlinks) of at most
+/// [`MAX_FILE_BYTES`] in UTF-8; `what` names it in errors, which never quote its content.
+pub fn read_regular(path: &Path, what: &str) -> Result<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("{}: cannot read {what}", path.display()))?;
+    if !meta.is_file() {
+        bail!("{}: {what} is not a regular file", path.display());
+    }
+    let too_big = || {
+        anyhow::anyhow!(
+            "{}: {what} is larger than {} MiB",
+            path.display(),
+            MAX_FILE_BYTES >> 20
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("{}: cannot read {what}", path.display()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {what} is not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// A YAML error as a message that never quotes the input: serde quotes the offending value
+/// (`invalid type: string "AKIA…"`) and key (``unknown field `TOKEN` ``), which may be a
+/// credential when the file is not what it claims to be. Quoted input becomes `…`; the
+/// names serde lists as expected (schema, not input) stay; the position is kept.
+pub fn yaml_error(e: &serde_yaml_ng::Error) -> String {
+    let msg = e.to_string();
+    let mut out = String::with_capacity(msg.len());
+    // after an unquoted ", expected" come schema names, which may be shown
+    let mut schema = false;
+    let mut rest = msg.as_str();
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with(", expected") {
+            schema = true;
+        }
+        rest = &rest[c.len_utf8()..];
+        match c {
+            '"' => {
+                // a Rust-escaped string: skip to the closing unescaped quote
+                let mut escaped = false;
+                let mut end = rest.len();
+                for (i, d) in rest.char_indices() {
+                    if escaped {
+                        escaped = false;
+                    } else if d == '\\' {
+                        escaped = true;
+                    } else if d == '"' {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                rest = &rest[end..];
+                out.push_str("\"…\"");
+            }
+            '`' => {
+                let end = rest.find('`').map_or(rest.len(), |i| i + 1);
+                // a missing field's name comes from the schema too
+                if schema || out.ends_with("missing field ") {
+                    out.push('`');
+                    out.push_str(&rest[..end]);
+                } else {
+                    out.push_str("`…`");
+                }
+                rest = &rest[end..];
+            }
+            c => out.push(c),
+        }
+    }
+    // a misspelled field: name the closest expected one (the input itself stays hidden)
+    if let (Some(i), true) = (msg.find("unknown field `"), schema) {
+        let start = i + "unknown field `".len();
+        let typed = msg[start..].split('`').next().unwrap_or("");
+        let expected = msg[start + typed.len()..]
+            .split('`')
+            .skip(2)
+            .step_by(2)
+            .collect::<Vec<_>>();
+        if let Some(best) = closest(typed, expected.iter().copied()) {
+            out.push_str(&format!(" (did you mean `{best}`?)"));
+        }
+    }
+    crate::finding::mask_text(&out)
+}
+
+/// Levenshtein distance of two short strings (characters).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diag + usize::from(ca != *cb)).min(up + 1).min(row[j] + 1);
+            diag = up;
+        }
+    }
+    row[b.len()]
+}
+
+/// The candidate closest to `word` for a did-you-mean hint: within a third of the word's
+/// length (at least 1, at most 3) edits.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if word.len() > 100 {
+        return None;
+    }
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +387,28 @@ mod tests {
         assert!(format!("{e:#}").contains("x.yml"));
         let e = Config::parse(Path::new("x.yml"), "bogus: 1").unwrap_err();
         assert!(format!("{e:#}").contains("x.yml"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_only_bounded_regular_files() {
+        let e = read_regular(Path::new("/dev/zero"), "rule file").unwrap_err();
+        assert!(format!("{e:#}").contains("not a regular file"), "{e:#}");
+        let e = read_regular(Path::new("/"), "rule file").unwrap_err();
+        assert!(format!("{e:#}").contains("not a regular file"), "{e:#}");
+    }
+
+    #[test]
+    fn yaml_errors_hide_input_and_suggest() {
+        let e = serde_yaml_ng::from_str::<RawConfig>("TOKEN: \"abc\\\"def\"\n").unwrap_err();
+        let m = yaml_error(&e);
+        assert!(!m.contains("TOKEN") && !m.contains("abc"), "{m}");
+        let e = serde_yaml_ng::from_str::<RawConfig>("disable: \"x, expected y\"\n").unwrap_err();
+        let m = yaml_error(&e);
+        assert!(!m.contains("x, expected y"), "{m}");
+        let e = serde_yaml_ng::from_str::<RawConfig>("rule_file: []\n").unwrap_err();
+        assert!(yaml_error(&e).ends_with("(did you mean `rule_files`?)"));
+        assert_eq!(closest("jwtt", ["jwt", "aws"]), Some("jwt"));
+        assert_eq!(closest("zzzz", ["jwt", "aws"]), None);
     }
 }

@@ -2,11 +2,13 @@
 //! (line and column, redacted snippet, fingerprint), applying inline `leakgate:allow`
 //! comments, the config's allow-lists, overlap resolution and deduplication.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::config::Config;
 use crate::decode;
-use crate::finding::{fingerprint, redact, Finding, Location, Snippet};
+use std::borrow::Cow;
+
+use crate::finding::{fingerprint, redact, secret_like_spans, Finding, Location, Snippet};
 use crate::matcher::{RawMatch, RuleSet};
 use crate::rules::{self, RuleSpec};
 
@@ -65,9 +67,53 @@ pub struct Scanner {
 
 impl Scanner {
     /// Built-in rules plus the config's extra rules, minus disabled ones.
+    /// User rules may not reuse a built-in id, and every id in the config's `disable` and
+    /// `severity` must name a rule (a misspelled id would otherwise do nothing, silently).
     pub fn new(config: Config) -> Result<Scanner> {
         let mut specs = rules::builtin_rules()?;
+        let origin = |i: usize| {
+            config
+                .extra_rule_origins
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "config".into())
+        };
+        for (i, r) in config.extra_rules.iter().enumerate() {
+            if specs.iter().any(|b| b.id == r.id) {
+                anyhow::bail!(
+                    "{}: rule `{}`: a built-in rule has this id; choose another id \
+                     (`disable` the built-in one to replace it)",
+                    origin(i),
+                    r.id
+                );
+            }
+        }
         specs.extend(config.extra_rules.iter().cloned());
+        let known: Vec<&str> = specs
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(crate::lint::all_rules().map(|m| m.id))
+            .collect();
+        let config_name = config
+            .source
+            .as_ref()
+            .map_or_else(|| "config".to_string(), |p| p.display().to_string());
+        for (field, id) in config
+            .disable
+            .iter()
+            .map(|id| ("disable", id))
+            .chain(config.severity.keys().map(|id| ("severity", id)))
+        {
+            if !known.contains(&id.as_str()) {
+                let hint = crate::config::closest(id, known.iter().copied())
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "{config_name}: {field}: unknown rule id `{}`{hint}; `leakgate rules list` shows the ids",
+                    crate::finding::mask_text(id)
+                );
+            }
+        }
         Self::with_rules(specs, config)
     }
 
@@ -86,7 +132,16 @@ impl Scanner {
             .iter()
             .filter(|r| user.contains(r.spec.id.as_str()))
         {
-            r.check()?;
+            // name the file the rule comes from
+            let origin = config
+                .extra_rules
+                .iter()
+                .position(|e| e.id == r.spec.id)
+                .and_then(|i| config.extra_rule_origins.get(i));
+            match origin {
+                Some(o) => r.check().with_context(|| o.clone())?,
+                None => r.check()?,
+            }
         }
         let lint = crate::lint::Linter::new(&config);
         Ok(Scanner {
@@ -492,22 +547,42 @@ fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &[RawMatch
     }
     let mut at = ws;
     let (mut hs, mut he) = (0, 0);
-    let mut others: Vec<&RawMatch> = all.iter().filter(|o| o.start < we && o.end > ws).collect();
-    others.sort_by_key(|o| o.start);
-    for o in others {
-        let s = o.start.max(at);
-        let e = o.end.min(we);
+    // (start, end, secret, is this finding): the matches on the window, plus every other
+    // secret-like run there (an undetected token beside the secret is masked as well)
+    let mut others: Vec<(usize, usize, Cow<str>, bool)> = all
+        .iter()
+        .filter(|o| o.start < we && o.end > ws)
+        .map(|o| {
+            (
+                o.start,
+                o.end,
+                Cow::Borrowed(o.secret.as_str()),
+                std::ptr::eq(o, m),
+            )
+        })
+        .collect();
+    // look a little past the window so a token cut by its edge is judged whole
+    let (cs, ce) = (ws.saturating_sub(256).max(ls), (we + 256).min(le));
+    for (s, e) in secret_like_spans(&data[cs..ce]) {
+        let (s, e) = (s + cs, e + cs);
+        if s < we && e > ws && !all.iter().any(|o| o.start < e && s < o.end) {
+            others.push((s, e, String::from_utf8_lossy(&data[s..e]), false));
+        }
+    }
+    others.sort_by_key(|o| o.0);
+    for (start, end, secret, is_this) in others {
+        let s = start.max(at);
+        let e = end.min(we);
         if s >= e {
             continue;
         }
         let before = String::from_utf8_lossy(&data[at..s]);
         text.push_str(&before);
         revealed.push_str(&before);
-        let is_this = std::ptr::eq(o, m);
         if is_this {
             hs = text.chars().count();
         }
-        text.push_str(&redact(&o.secret));
+        text.push_str(&redact(&secret));
         revealed.push_str(&String::from_utf8_lossy(&data[s..e]));
         if is_this {
             he = text.chars().count();

@@ -129,3 +129,197 @@ pub fn redact(secret: &str) -> String {
     out.push_str("*****");
     out
 }
+
+/// Prefixes of well-known credential formats: a run that starts with one and goes on for
+/// at least 10 more characters is masked even when it does not look random.
+const KNOWN_PREFIXES: &[&str] = &[
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxe-",
+    "xapp-",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "npm_",
+    "pypi-",
+    "hf_",
+    "sk-",
+    "eyJ",
+    "dop_v1_",
+    "shpat_",
+    "SG.",
+];
+
+/// Characters of a secret-like run: the base64/base64url alphabet plus `-` and `_`.
+fn run_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=')
+}
+
+/// Whether a piece (a run split at `_ - + / =`) looks random: letters and digits that
+/// interleave (`a1b2…`, hex, base62), or mixed-case letters without word-length lowercase
+/// stretches.
+fn random_piece(p: &[u8]) -> bool {
+    if p.len() < 8 {
+        return false;
+    }
+    let (mut digit_groups, mut letter_groups) = (0, 0);
+    let (mut upper, mut lower) = (0, 0);
+    let (mut lower_run, mut longest_lower) = (0, 0);
+    let mut prev: Option<bool> = None; // Some(true) = digit
+    for &b in p {
+        let is_digit = b.is_ascii_digit();
+        if prev != Some(is_digit) {
+            if is_digit {
+                digit_groups += 1;
+            } else {
+                letter_groups += 1;
+            }
+        }
+        prev = Some(is_digit);
+        if b.is_ascii_lowercase() {
+            lower += 1;
+            lower_run += 1;
+            longest_lower = longest_lower.max(lower_run);
+        } else {
+            lower_run = 0;
+            if b.is_ascii_uppercase() {
+                upper += 1;
+            }
+        }
+    }
+    if digit_groups >= 2 && letter_groups >= 2 {
+        return true;
+    }
+    // letters only (or one digit group): random mixed case has short lowercase stretches
+    p.len() >= 16 && upper >= 4 && lower >= 4 && longest_lower <= 4
+}
+
+/// Shannon entropy (bits per byte) of `s`.
+fn entropy(s: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether a run of [`run_byte`] characters looks like a credential.
+fn secret_like(run: &[u8]) -> bool {
+    if run.len() < 16 {
+        return false;
+    }
+    if KNOWN_PREFIXES
+        .iter()
+        .any(|p| run.len() >= p.len() + 10 && run.starts_with(p.as_bytes()))
+    {
+        return true;
+    }
+    if entropy(run) < 3.0 {
+        return false;
+    }
+    run.split(|b| matches!(b, b'_' | b'-' | b'+' | b'/' | b'='))
+        .any(random_piece)
+}
+
+/// Byte ranges of `text` that look like credentials (high-entropy tokens, known prefixes):
+/// what a snippet or any other printed text must mask besides the reported secret.
+/// Ordinary words, identifiers, paths and short numbers are left alone.
+pub fn secret_like_spans(text: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        if !run_byte(text[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < text.len() && run_byte(text[i]) {
+            i += 1;
+        }
+        // leading/trailing punctuation (`--flag`, `==`) belongs to the context
+        let mut s = start;
+        let mut e = i;
+        while s < e && !text[s].is_ascii_alphanumeric() {
+            s += 1;
+        }
+        while e > s && !text[e - 1].is_ascii_alphanumeric() && text[e - 1] != b'=' {
+            e -= 1;
+        }
+        if secret_like(&text[s..e]) {
+            out.push((s, e));
+        }
+    }
+    out
+}
+
+/// `text` with every secret-like run ([`secret_like_spans`]) replaced by its [`redact`]ed
+/// form and control characters shown as spaces: for free text printed next to findings
+/// (commit summaries, author names, snippets of sources without an engine match).
+pub fn mask_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (s, e) in secret_like_spans(text.as_bytes()) {
+        // spans are ASCII runs, so their ends are character boundaries
+        out.push_str(&text[at..s]);
+        out.push_str(&redact(&text[s..e]));
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    out.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::{expand, Rng};
+
+    #[test]
+    fn masks_secret_like_runs_and_keeps_words() {
+        let mut rng = Rng::new(7);
+        let a = expand("px-dep-{{alnum:32}}", &mut rng).unwrap();
+        let b = expand("{{hex:40}}", &mut rng).unwrap();
+        let c = expand("{{base64:40}}", &mut rng).unwrap();
+        let text = format!("o=\"{a}\"; sha {b} and {c}; deploy to production");
+        let masked = mask_text(&text);
+        for s in [&a, &b, &c] {
+            assert!(!masked.contains(s.as_str()), "{masked}");
+            assert!(!masked.contains(&s[s.len() - 10..]), "{masked}");
+        }
+        assert!(masked.contains("deploy to production"), "{masked}");
+        for keep in [
+            "const SNIPPET_CONTEXT_MAX = 50;",
+            "getElementById(\"user_id_12345678\")",
+            "https://example.com/api/v1/users/42/profile",
+            "node_modules/@babel/core/lib/index.js",
+            "XMLHttpRequest thisIsAVeryLongVariableName",
+            "version 1.2.3-beta.4 at 2024-01-02T03:04:05Z",
+            "The quick brown fox jumps over the lazy dog",
+        ] {
+            assert_eq!(mask_text(keep), keep);
+        }
+        assert_eq!(mask_text("a\u{1b}[2Jb"), "a [2Jb");
+    }
+}

@@ -275,7 +275,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // one clear line: the context chain names the file and the cause
-            let _ = writeln!(std::io::stderr(), "leakgate: error: {e:#}");
+            // names and causes are escaped: a file name cannot rewrite the terminal or add a line
+            let _ = writeln!(
+                std::io::stderr(),
+                "leakgate: error: {}",
+                report::escape_control(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
@@ -359,7 +364,10 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let (event, plan) = leakgate::ci::plan_from_env()?;
     if !args.out.quiet {
-        eprintln!("leakgate: {}", plan.describe(&event));
+        eprintln!(
+            "leakgate: {}",
+            report::escape_control(&plan.describe(&event))
+        );
     }
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
@@ -442,7 +450,7 @@ fn cmd_baseline_create(
     let (mut findings, _, warnings, _, _) = sink.finish();
     dedup_findings(&mut findings);
     for w in &warnings {
-        eprintln!("leakgate: warning: {w}");
+        eprintln!("leakgate: warning: {}", report::escape_control(w));
     }
     std::fs::write(&output, leakgate::baseline::render(&findings))
         .with_context(|| format!("{}: cannot write baseline", output.display()))?;
@@ -451,7 +459,7 @@ fn cmd_baseline_create(
     eprintln!(
         "leakgate: wrote {} with {} accepted finding{}{}. Commit it and pass --baseline {} \
          (action input `baseline`); only new findings will fail the build.",
-        output.display(),
+        report::escape_control(&output.display().to_string()),
         unique.len(),
         if unique.len() == 1 { "" } else { "s" },
         if !no_history && in_repo {
@@ -637,14 +645,19 @@ fn finish(
 fn print_notes(r: &ScanResult, opts: &ReportOptions) {
     let mut err = std::io::stderr().lock();
     for w in &r.warnings {
-        let _ = writeln!(err, "leakgate: warning: {w}");
+        let _ = writeln!(err, "leakgate: warning: {}", report::escape_control(w));
     }
     if r.skipped.is_empty() {
         return;
     }
     if opts.verbose {
         for s in &r.skipped {
-            let _ = writeln!(err, "leakgate: skipped {}: {}", s.path, s.reason);
+            let _ = writeln!(
+                err,
+                "leakgate: skipped {}: {}",
+                report::escape_control(&s.path),
+                report::escape_control(&s.reason)
+            );
         }
         return;
     }
@@ -657,8 +670,10 @@ fn print_notes(r: &ScanResult, opts: &ReportOptions) {
     for (reason, (n, example)) in reasons {
         let _ = writeln!(
             err,
-            "leakgate: note: {n} file{} not scanned: {reason} (e.g. {example}); --verbose lists them",
-            if n == 1 { "" } else { "s" }
+            "leakgate: note: {n} file{} not scanned: {} (e.g. {}); --verbose lists them",
+            if n == 1 { "" } else { "s" },
+            report::escape_control(reason),
+            report::escape_control(example)
         );
     }
 }
@@ -680,9 +695,9 @@ fn cmd_rules_list(format: ListFormat, config: Option<PathBuf>) -> Result<ExitCod
                 writeln!(
                     out,
                     "{:<44} {:<8} {}",
-                    r.spec.id,
+                    report::escape_control(&r.spec.id),
                     r.severity.as_str(),
-                    r.spec.name
+                    report::escape_control(&r.spec.name)
                 )?;
             }
             for (spec, severity) in scanner.lint.rules() {
@@ -741,7 +756,7 @@ fn cmd_rules_test(files: Vec<PathBuf>, rounds: usize, seed: Option<u64>) -> Resu
     }
     let mut out = std::io::stdout().lock();
     for f in &failures {
-        writeln!(out, "FAIL {f}")?;
+        writeln!(out, "FAIL {}", report::escape_control(f))?;
     }
     writeln!(
         out,

@@ -160,7 +160,43 @@ fn build_regex(pattern: &str) -> Result<Regex> {
         .configure(Regex::config().hybrid_cache_capacity(REGEX_CACHE_BYTES))
         .syntax(byte_syntax())
         .build(pattern)
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(|e| anyhow::anyhow!("{}", regex_error(&e)))
+}
+
+/// A regex build error on one line, with the parser's cause and where in the pattern it is
+/// (`unclosed character class at character 12: (?P<secret>»[a-z)`), instead of the
+/// builder's bare "error parsing pattern 0".
+pub fn regex_error(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut deepest: &dyn std::error::Error = e;
+    while let Some(s) = deepest.source() {
+        deepest = s;
+    }
+    let text = deepest.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(cause) = lines.iter().find_map(|l| l.strip_prefix("error: ")) else {
+        return text.replace('\n', " ");
+    };
+    // single-line pattern: "regex parse error:", "    PATTERN", "    ^^^", "error: …"
+    if let [_, pat, carets, ..] = lines.as_slice() {
+        if let (Some(pat), Some(at)) = (pat.strip_prefix("    "), carets.find('^')) {
+            let at = at.saturating_sub(4);
+            let chars: Vec<char> = pat.chars().collect();
+            if at <= chars.len() && carets.trim_start().starts_with('^') {
+                let (a, b): (String, String) =
+                    (chars[..at].iter().collect(), chars[at..].iter().collect());
+                return format!("{cause} at character {}: {a}»{b}", at + 1);
+            }
+        }
+    }
+    // multi-line patterns: the parser numbers the lines; keep its cause and location
+    format!(
+        "{cause} ({})",
+        lines
+            .get(1..lines.len().saturating_sub(1))
+            .unwrap_or(&[])
+            .join(" / ")
+            .trim()
+    )
 }
 
 /// An anchored DFA for `keyword_followed_by` (byte-oriented like the rule regexes). Dense
@@ -176,7 +212,7 @@ fn build_follow(pattern: &str) -> Result<dense::DFA<Vec<u32>>> {
         )
         .syntax(byte_syntax())
         .build(pattern)
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(|e| anyhow::anyhow!("{}", regex_error(&e)))
 }
 
 /// A raw match inside one buffer, before line/column and reporting.

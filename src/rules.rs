@@ -203,8 +203,12 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
 
 /// Parse a YAML rule file's text. `origin` names the file in error messages.
 pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {
-    let file: RuleFile =
-        serde_yaml_ng::from_str(text).with_context(|| format!("{origin}: invalid rule file"))?;
+    let file: RuleFile = serde_yaml_ng::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{origin}: invalid rule file: {}",
+            crate::config::yaml_error(&e)
+        )
+    })?;
     for r in &file.rules {
         check_spec(r).with_context(|| format!("{origin}: rule `{}`", r.id))?;
     }
@@ -213,8 +217,7 @@ pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {
 
 /// Read and parse a rule file from disk.
 pub fn load_rule_file(path: &Path) -> Result<Vec<RuleSpec>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read rule file", path.display()))?;
+    let text = crate::config::read_regular(path, "rule file")?;
     parse_rule_file(&path.display().to_string(), &text)
 }
 
@@ -234,7 +237,8 @@ pub fn builtin_rules() -> Result<Vec<RuleSpec>> {
     Ok(all)
 }
 
-fn check_spec(r: &RuleSpec) -> Result<()> {
+/// The checks every rule file's rules pass (id, kind, keywords, `secret` group).
+pub fn check_spec(r: &RuleSpec) -> Result<()> {
     if r.id.is_empty()
         || !r
             .id

@@ -637,6 +637,12 @@ fn snippet(
             spans.push((i, i + secret.len(), secret.to_string()));
         }
     }
+    // every other secret-like run on the line (an undetected token beside the hit)
+    for (s, e) in crate::finding::secret_like_spans(line.as_bytes()) {
+        if !spans.iter().any(|(a, b, _)| *a < e && s < *b) {
+            spans.push((s, e, line[s..e].to_string()));
+        }
+    }
     spans.retain(|(s, e, _)| line.is_char_boundary(*s) && line.is_char_boundary(*e));
     spans.sort();
     let mut text = String::new();

@@ -26,7 +26,9 @@ pub fn command(s: Severity) -> &'static str {
     }
 }
 
-/// Escape a command's message: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`.
+/// Escape a command's message: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`, as the runner
+/// expects; any other control character (ESC, BEL, …) is percent-encoded too, so it reaches
+/// the log as visible text instead of a terminal sequence.
 pub fn escape_data(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -34,6 +36,12 @@ pub fn escape_data(s: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
             c => out.push(c),
         }
     }
@@ -145,6 +153,11 @@ mod tests {
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
         // a value can never start a new command
         assert!(!escape_data("x\n::error::injected").contains('\n'));
+        assert_eq!(escape_data("a\u{1b}[2J\u{7}b"), "a%1B[2J%07b");
+        assert_eq!(
+            escape_property("x\n::warning file=a,line=1::y"),
+            "x%0A%3A%3Awarning file=a%2Cline=1%3A%3Ay"
+        );
     }
 
     #[test]

@@ -63,7 +63,7 @@ struct JsonFinding<'a> {
     note: Option<&'a str>,
     /// History scans: the commit that introduced the secret at this path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<&'a crate::finding::CommitInfo>,
+    commit: Option<crate::finding::CommitInfo>,
     /// Decodings applied to reach the secret (`base64`, `base64>percent`); the location is
     /// that of the encoded text.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,7 +136,7 @@ impl Reporter for Json {
                     entropy: (f.entropy * 100.0).round() / 100.0,
                     fingerprint: &f.fingerprint,
                     note: f.note.as_deref(),
-                    commit: f.commit.as_deref(),
+                    commit: opts.commit(f),
                     decoded: f.decoded.as_deref(),
                     remediation: &f.rule.remediation,
                     references: &f.rule.references,

@@ -11,7 +11,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::finding::{redact, Finding};
+use crate::finding::{mask_text, redact, CommitInfo, Finding};
 use crate::source::Skipped;
 
 /// Everything a scan produced, ready to print.
@@ -79,12 +79,73 @@ impl ReportOptions {
         }
     }
 
+    /// The commit of a history finding as this report may show it: summary, author and
+    /// email with the finding's secret and every other secret-like run masked (a token in
+    /// a commit subject is as much a leak as one in a file).
+    pub fn commit(&self, f: &Finding) -> Option<CommitInfo> {
+        let c = f.commit.as_deref()?;
+        if self.reveal {
+            return Some(c.clone());
+        }
+        let mask = |s: &str| {
+            let s = if f.secret.is_empty() {
+                s.to_string()
+            } else {
+                s.replace(f.secret.as_str(), &redact(&f.secret))
+            };
+            mask_text(&s)
+        };
+        Some(CommitInfo {
+            summary: mask(&c.summary),
+            author: mask(&c.author),
+            email: mask(&c.email),
+            ..c.clone()
+        })
+    }
+
     /// The snippet as this report may show it.
     pub fn snippet<'a>(&self, f: &'a Finding) -> &'a str {
         match (&f.snippet.revealed, self.reveal) {
             (Some(r), true) => r,
             _ => &f.snippet.text,
         }
+    }
+}
+
+/// `s` safe to print on a terminal or a CI log: control characters (ESC, BEL, CR, LF, tab,
+/// DEL, C1) and bidirectional overrides become visible escapes (`\x1b`, `\n`, `\u{202e}`),
+/// so a file, archive entry or rule name can neither rewrite the terminal nor start a new
+/// line (a workflow command). A backslash is doubled only when something was escaped.
+pub fn escape_control(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x80 && bad(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if bad(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A name printed at the start of a line: [`escape_control`]led, and a name that begins
+/// with `::` (a GitHub workflow command once the runner trims the line) gets a `./` in
+/// front, which names the same path.
+pub fn line_start_name(s: &str) -> String {
+    let e = escape_control(s);
+    if e.trim_start().starts_with("::") {
+        format!("./{e}")
+    } else {
+        e.into_owned()
     }
 }
 

@@ -681,7 +681,7 @@ fn result(
     if let Some(n) = &f.note {
         props.insert("note".to_string(), json!(n));
     }
-    if let Some(c) = &f.commit {
+    if let Some(c) = opts.commit(f) {
         // commit metadata lives in properties, never in partialFingerprints: a fingerprint
         // must not change when the same secret is found through another commit
         props.insert("commit".to_string(), json!(c));

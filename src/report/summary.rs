@@ -8,7 +8,8 @@ pub const MAX_SUMMARY_BYTES: usize = 900 * 1024;
 
 /// Escape text for a Markdown table cell.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
+    super::escape_control(s)
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
         .replace('<', "&lt;")

@@ -6,7 +6,9 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 use anyhow::Result;
 
-use super::{is_config, ReportOptions, Reporter, ScanResult};
+use super::{
+    escape_control as esc, is_config, line_start_name, ReportOptions, Reporter, ScanResult,
+};
 use crate::rules::Severity;
 
 pub struct Text;
@@ -42,7 +44,11 @@ impl Reporter for Text {
                 if current.is_some() {
                     writeln!(out)?;
                 }
-                writeln!(out, "{}", paint(bold.underline(), &f.location.path))?;
+                writeln!(
+                    out,
+                    "{}",
+                    paint(bold.underline(), &line_start_name(&f.location.path))
+                )?;
                 current = Some(&f.location.path);
             }
             let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
@@ -53,12 +59,12 @@ impl Reporter for Text {
                 f.location.line,
                 f.location.column,
                 paint(sev_style(f.severity), &sev),
-                paint(bold, &f.rule.name),
-                f.rule.id,
+                paint(bold, &esc(&f.rule.name)),
+                esc(&f.rule.id),
                 f.note
                     .as_deref()
                     .filter(|_| !config)
-                    .map(|n| format!(" — {n}"))
+                    .map(|n| format!(" — {}", esc(n)))
                     .unwrap_or_default()
             )?;
             let snippet = opts.snippet(f);
@@ -78,6 +84,12 @@ impl Reporter for Text {
             } else {
                 (f.snippet.highlight_start, f.snippet.highlight_end)
             };
+            // a snippet line that reads as a workflow command once the runner trims it
+            let (snippet, hs, he) = if snippet.trim_start().starts_with("::") {
+                (format!("›{snippet}"), hs + 1, he + 1)
+            } else {
+                (snippet.to_string(), hs, he)
+            };
             writeln!(out, "      {snippet}")?;
             if he > hs {
                 writeln!(
@@ -88,7 +100,7 @@ impl Reporter for Text {
                 )?;
             }
             if let (true, Some(note)) = (config, &f.note) {
-                writeln!(out, "      {} {note}", paint(dim, "issue:"))?;
+                writeln!(out, "      {} {}", paint(dim, "issue:"), esc(note))?;
             }
             if !f.secret.is_empty() {
                 match &f.decoded {
@@ -108,11 +120,16 @@ impl Reporter for Text {
             for r in &f.related {
                 let l = &r.location;
                 let at = if l.line == 0 {
-                    l.path.clone()
+                    esc(&l.path).into_owned()
                 } else {
-                    format!("{}:{}:{}", l.path, l.line, l.column)
+                    format!("{}:{}:{}", esc(&l.path), l.line, l.column)
                 };
-                writeln!(out, "      {} {at} ({})", paint(dim, "via:"), r.message)?;
+                writeln!(
+                    out,
+                    "      {} {at} ({})",
+                    paint(dim, "via:"),
+                    esc(&r.message)
+                )?;
             }
             if !f.also.is_empty() {
                 writeln!(out, "      {} {}", paint(dim, "also at:"), also_at(f))?;
@@ -121,10 +138,10 @@ impl Reporter for Text {
                 out,
                 "      {} {}",
                 paint(dim, "fix:"),
-                first_sentence(&f.rule.remediation)
+                esc(&first_sentence(&f.rule.remediation))
             )?;
             if let Some(link) = f.rule.references.first() {
-                writeln!(out, "      {} {link}", paint(dim, "see:"))?;
+                writeln!(out, "      {} {}", paint(dim, "see:"), esc(link))?;
             }
         }
         if !r.findings.is_empty() {
@@ -196,27 +213,36 @@ fn write_by_secret(
             out,
             "{} {} ({}) {} {}",
             paint(sev_style(f0.severity), &sev),
-            paint(bold, &f0.rule.name),
-            f0.rule.id,
+            paint(bold, &esc(&f0.rule.name)),
+            esc(&f0.rule.id),
             paint(dim, "secret:"),
             opts.secret(f0)
         )?;
         for f in g {
-            let c = f.commit.as_deref().expect("filtered");
+            let c = opts.commit(f).expect("filtered");
             writeln!(
                 out,
                 "  {}:{}:{}",
-                paint(bold.underline(), &f.location.path),
+                paint(bold.underline(), &line_start_name(&f.location.path)),
                 f.location.line,
                 f.location.column
             )?;
-            writeln!(out, "      {}", opts.snippet(f))?;
+            let snippet = opts.snippet(f);
+            if snippet.trim_start().starts_with("::") {
+                writeln!(out, "      ›{snippet}")?;
+            } else {
+                writeln!(out, "      {snippet}")?;
+            }
             let mut intro = format!(
                 "introduced in {} by {} on {}: {}",
                 c.sha.get(..12).unwrap_or(&c.sha),
-                if c.author.is_empty() { "?" } else { &c.author },
-                c.date.get(..10).unwrap_or(&c.date),
-                c.summary
+                if c.author.is_empty() {
+                    "?".into()
+                } else {
+                    esc(&c.author)
+                },
+                esc(c.date.get(..10).unwrap_or(&c.date)),
+                esc(&c.summary)
             );
             if c.other_commits > 0 {
                 intro.push_str(&format!(
@@ -231,7 +257,7 @@ fn write_by_secret(
             out,
             "  {} {}",
             paint(dim, "fix:"),
-            first_sentence(&f0.rule.remediation)
+            esc(&first_sentence(&f0.rule.remediation))
         )?;
         writeln!(
             out,

@@ -895,9 +895,7 @@ fn simple_snippet(line: &str, col0: usize, secret: &str, others: &[&str]) -> Sni
                 s = s.replace(o, &redact(o));
             }
         }
-        s.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect::<String>()
+        crate::finding::mask_text(&s)
     };
     let lead = if ws > 0 { "…" } else { "" };
     let trail = if we < chars.len() { "…" } else { "" };
