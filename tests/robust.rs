@@ -1,10 +1,41 @@
 //! Hostile or broken input never crashes, never hangs, and is never passed as clean when it
 //! was not read (issue #15). Every input is generated at test time.
 
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
 #[path = "support/run.rs"]
 mod run;
 
+use gitrepo::Repo;
 use run::leakgate;
+
+/// XOR `len` bytes of `file` from `at` (git writes its objects read-only).
+fn corrupt(file: &std::path::Path, at: usize, len: usize) {
+    let mut perm = std::fs::metadata(file).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(file, perm).unwrap();
+    let mut b = std::fs::read(file).unwrap();
+    for x in &mut b[at..at + len] {
+        *x ^= 0x55;
+    }
+    std::fs::write(file, b).unwrap();
+}
+
+/// A repository with one commit holding a 20 KB text file (so its pack entry is long).
+fn repo_with_text() -> (Repo, String, String) {
+    let mut r = Repo::new(11);
+    let mut text = String::new();
+    let mut x: u32 = 7;
+    while text.len() < 20_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        text.push_str(&format!("line {} {}\n", x >> 8, x % 977));
+    }
+    r.write("big.txt", &text);
+    let head = r.commit("one");
+    let blob = r.git(&["rev-parse", "HEAD:big.txt"]);
+    (r, head, blob)
+}
 
 /// A workflow nested thousands of levels deep (a line of `- `, or an indented ladder) is
 /// reported as not checked; it used to overflow the stack and abort (exit 134).
@@ -43,4 +74,45 @@ fn deeply_nested_workflow_is_a_warning_not_an_abort() {
         root,
     );
     assert_eq!(code, 0, "{err}");
+}
+
+/// A pack entry of a blob that does not decompress: history was not read, so exit 2 naming
+/// the object (it used to be a note and exit 0, "no findings").
+#[test]
+fn corrupt_packed_blob_is_an_error() {
+    let (r, _, blob) = repo_with_text();
+    r.git(&["gc", "-q"]);
+    let packs = r.path().join(".git/objects/pack");
+    let idx = std::fs::read_dir(&packs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let verify = r.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let line = verify.lines().find(|l| l.starts_with(&blob)).unwrap();
+    // sha type size size-in-pack offset
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let (in_pack, offset): (usize, usize) = (f[3].parse().unwrap(), f[4].parse().unwrap());
+    assert!(in_pack > 400, "{line}");
+    corrupt(&idx.with_extension("pack"), offset + 100, 200);
+    let (code, out, err) = leakgate(&["history", "--format", "json"], r.path());
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains(&blob) && err.contains("big.txt"), "{err}");
+}
+
+/// A HEAD commit that cannot be read: exit 2 naming it (it used to be a warning and
+/// "0 blobs from 0 commits", exit 0).
+#[test]
+fn corrupt_head_commit_is_an_error() {
+    let (r, head, _) = repo_with_text();
+    let loose = r
+        .path()
+        .join(".git/objects")
+        .join(&head[..2])
+        .join(&head[2..]);
+    let len = std::fs::metadata(&loose).unwrap().len() as usize;
+    corrupt(&loose, 10, len - 10);
+    let (code, out, err) = leakgate(&["history"], r.path());
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains(&head), "{err}");
 }
