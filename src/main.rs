@@ -500,8 +500,7 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
             targets.push(STDIN_NAME.to_string());
         } else {
             let shown = leakgate::source::files::display_path(f);
-            let file =
-                std::fs::File::open(f).with_context(|| format!("{}: cannot open", f.display()))?;
+            let file = log::open_named(f)?;
             let reader = std::io::BufReader::with_capacity(64 * 1024, file);
             log::scan_log(&scanner, &sink, &shown, reader, &mut buf);
             targets.push(shown);

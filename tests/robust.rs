@@ -116,3 +116,66 @@ fn corrupt_head_commit_is_an_error() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains(&head), "{err}");
 }
+
+/// Inputs named on the command line that cannot be read exit 2 naming the path and the
+/// reason (they used to give an empty, clean scan: exit 0).
+#[cfg(unix)]
+#[test]
+fn unreadable_named_inputs_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::os::unix::fs::symlink("nowhere", root.join("dangling")).unwrap();
+    std::os::unix::fs::symlink("loop2", root.join("loop1")).unwrap();
+    std::os::unix::fs::symlink("loop1", root.join("loop2")).unwrap();
+    std::fs::create_dir(root.join("logs")).unwrap();
+    for (args, named, reason) in [
+        (&["scan", "dangling"][..], "dangling", "No such file"),
+        (&["scan", ".", "loop1"][..], "loop1", "symbolic link"),
+        (
+            &["baseline", "create", "dangling", "--no-history"][..],
+            "dangling",
+            "No such file",
+        ),
+        (&["scan-log", "logs"][..], "logs", "is a directory"),
+        (&["scan-log", "dangling"][..], "dangling", "No such file"),
+    ] {
+        let (code, out, err) = leakgate(args, root);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains(&format!("{named}: ")) && err.contains(reason),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// A directory the walk cannot list is reported in JSON `skipped` with the reason. (Root
+/// reads every directory, so the check needs an ordinary user.)
+#[cfg(unix)]
+#[test]
+fn unreadable_directory_in_the_walk_is_skipped_with_a_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let locked = root.join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("a.txt"), "x\n").unwrap();
+    std::fs::write(root.join("b.txt"), "y\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read_dir(&locked).is_ok() {
+        // running as root: the directory is readable anyway
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        return;
+    }
+    let (code, out, err) = leakgate(&["scan", ".", "--format", "json"], root);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let skipped = v["skipped"].as_array().unwrap();
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["path"].as_str().unwrap().ends_with("locked")
+                && s["reason"].as_str().unwrap().contains("cannot read")),
+        "{out}"
+    );
+}

@@ -63,6 +63,55 @@ impl FileSource {
     }
 }
 
+/// A path named on the command line must be readable: a dangling symlink, a symlink loop
+/// or a directory that cannot be listed is an error (exit 2) naming the path and the
+/// reason, never an empty, clean scan.
+pub fn check_named(p: &Path) -> Result<()> {
+    let shown = p.display();
+    let link = std::fs::symlink_metadata(p)
+        .map_err(|e| anyhow::anyhow!("{shown}: cannot read: {}", io_reason(&e)))?;
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        Err(e) if link.file_type().is_symlink() => bail!(
+            "{shown}: symbolic link that cannot be followed: {}",
+            io_reason(&e)
+        ),
+        Err(e) => bail!("{shown}: cannot read: {}", io_reason(&e)),
+    };
+    if meta.is_dir() {
+        if let Err(e) = std::fs::read_dir(p) {
+            bail!("{shown}: cannot list the directory: {}", io_reason(&e));
+        }
+    } else if meta.is_file() {
+        if let Err(e) = std::fs::File::open(p) {
+            bail!("{shown}: cannot open: {}", io_reason(&e));
+        }
+    }
+    Ok(())
+}
+
+/// An I/O error in words, without the `(os error N)` suffix.
+fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// The path a walk error is about, if it names one.
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
 /// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the disk.
 fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -81,9 +130,7 @@ fn normalize(p: &Path) -> PathBuf {
 impl Source for FileSource {
     fn run(&self, scanner: &Scanner, sink: &Sink) -> Result<()> {
         for p in &self.paths {
-            if std::fs::symlink_metadata(p).is_err() {
-                bail!("{}: no such file or directory", p.display());
-            }
+            check_named(p)?;
         }
         let Some((first, rest)) = self.paths.split_first() else {
             return Ok(());
@@ -114,6 +161,11 @@ impl Source for FileSource {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
+                        // a directory or file the walk could not read was not scanned:
+                        // it goes into `skipped` with the reason, not only on stderr
+                        if let (Some(io), Some(p)) = (err.io_error(), error_path(&err)) {
+                            sink.skip(display_path(p), format!("cannot read: {io}"));
+                        }
                         sink.warn(format!("{err}"));
                         return WalkState::Continue;
                     }
