@@ -179,3 +179,53 @@ fn unreadable_directory_in_the_walk_is_skipped_with_a_reason() {
         "{out}"
     );
 }
+
+/// Run leakgate in `cwd`, killing it after `secs` seconds: `None` when it did not finish.
+fn leakgate_within(args: &[&str], cwd: &std::path::Path, secs: u64) -> Option<(i32, String)> {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return Some((status.code().unwrap_or(-1), err));
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// `-j 20000` is lowered with a note; it used to spawn 20,000 workers and not finish in
+/// two minutes.
+#[test]
+fn huge_thread_count_is_lowered() {
+    let mut r = Repo::new(9);
+    r.write("a.txt", "hello\n");
+    r.commit("one");
+    for args in [
+        &["scan", ".", "-j", "20000"][..],
+        &["history", "-j", "20000"][..],
+    ] {
+        let (code, err) =
+            leakgate_within(args, r.path(), 30).unwrap_or_else(|| panic!("{args:?} hung"));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(err.contains("-j 20000") && err.contains("using"), "{err}");
+    }
+}
