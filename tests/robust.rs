@@ -181,12 +181,13 @@ fn unreadable_directory_in_the_walk_is_skipped_with_a_reason() {
 }
 
 /// Run leakgate in `cwd`, killing it after `secs` seconds: `None` when it did not finish.
+/// Standard input is a pipe that stays open (and empty) until then.
 fn leakgate_within(args: &[&str], cwd: &std::path::Path, secs: u64) -> Option<(i32, String)> {
     use std::io::Read;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
         .args(args)
         .current_dir(cwd)
-        .stdin(std::process::Stdio::null())
+        .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -228,4 +229,64 @@ fn huge_thread_count_is_lowered() {
         assert_eq!(code, 0, "{args:?}: {err}");
         assert!(err.contains("-j 20000") && err.contains("using"), "{err}");
     }
+}
+
+/// A named symlink to `/dev/zero` is skipped as not a regular file (it used to be read
+/// until memory ran out); `open_regular` does not follow a symlink met by the walk (a file
+/// swapped for one after the walk saw it) and does not block on a FIFO.
+#[cfg(unix)]
+#[test]
+fn device_and_fifo_behind_a_path_are_not_read() {
+    use leakgate::source::files::open_regular;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero")).unwrap();
+    std::fs::write(root.join("real.txt"), "x\n").unwrap();
+    std::os::unix::fs::symlink(root.join("real.txt"), root.join("to-real")).unwrap();
+    let fifo = root.join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    assert!(open_regular(&root.join("zero"), false).unwrap().is_none());
+    assert!(open_regular(&root.join("zero"), true).unwrap().is_none());
+    assert!(open_regular(&root.join("to-real"), false)
+        .unwrap()
+        .is_none());
+    assert!(open_regular(&root.join("to-real"), true).unwrap().is_some());
+    assert!(open_regular(&fifo, true).unwrap().is_none());
+    let (code, err) = leakgate_within(&["scan", "zero", "--format", "json"], root, 30)
+        .expect("scan of a symlink to /dev/zero hung");
+    assert_eq!(code, 0, "{err}");
+    let (code, err) =
+        leakgate_within(&["scan", "."], root, 30).expect("scan of a tree with a FIFO hung");
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A source map whose `sources` name a FIFO and a symlink to `/dev/stdin`: mapping a bundle
+/// finding back must not open them (it used to block forever).
+#[cfg(unix)]
+#[test]
+fn source_map_originals_that_are_not_files_do_not_block() {
+    let mut r = Repo::new(7);
+    let token = r.github_token();
+    let root = r.path().to_path_buf();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("dist")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(root.join("src/fifo.js"))
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink("/dev/stdin", root.join("src/stdin.js")).unwrap();
+    let bundle =
+        format!("var a=\"{token}\";\nvar b=\"{token}\";\n//# sourceMappingURL=app.js.map\n");
+    std::fs::write(root.join("dist/app.js"), bundle).unwrap();
+    let map = r#"{"version":3,"file":"app.js","sources":["../src/fifo.js","../src/stdin.js"],"names":[],"mappings":"AAAA;ACAA"}"#;
+    std::fs::write(root.join("dist/app.js.map"), map).unwrap();
+    // the originals must lie inside the scanned tree to be looked up on disk
+    let (code, err) = leakgate_within(&["scan", ".", "--format", "json"], &root, 30)
+        .expect("mapping back to a FIFO or /dev/stdin hung");
+    assert_eq!(code, 1, "{err}");
 }
