@@ -313,9 +313,7 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     if args.no_lint {
         scanner.lint = leakgate::lint::Linter::disabled();
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let threads = threads(args.threads);
     let source = FileSource {
         paths: paths.clone(),
         respect_ignore: !args.no_ignore,
@@ -356,9 +354,22 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
     )
 }
 
+/// Worker threads: `-j`, or the number of CPUs. More than four per CPU (at most
+/// [`MAX_THREADS`]) only costs memory and start-up time (`-j 20000` did not finish in
+/// minutes), so a larger `-j` is lowered with a note.
 fn threads(n: Option<usize>) -> usize {
-    n.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+    let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let Some(n) = n else { return cpus };
+    let cap = cpus.saturating_mul(4).clamp(1, MAX_THREADS);
+    if n > cap {
+        eprintln!("leakgate: note: -j {n} is more than this machine can use; using {cap} threads");
+        return cap;
+    }
+    n.max(1)
 }
+
+/// The most worker threads `-j` can ask for.
+const MAX_THREADS: usize = 256;
 
 fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
@@ -508,8 +519,7 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
             targets.push(STDIN_NAME.to_string());
         } else {
             let shown = leakgate::source::files::display_path(f);
-            let file =
-                std::fs::File::open(f).with_context(|| format!("{}: cannot open", f.display()))?;
+            let file = log::open_named(f)?;
             let reader = std::io::BufReader::with_capacity(64 * 1024, file);
             log::scan_log(&scanner, &sink, &shown, reader, &mut buf);
             targets.push(shown);

@@ -223,14 +223,29 @@ impl MarkedEventReceiver for Builder {
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut b = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut b, true) {
-        return Err(YamlError {
+    // The event stream is read in a loop here rather than with `Parser::load`: `load` recurses
+    // once per nesting level (a line of 6,000 `- ` overflowed the stack and aborted), and it
+    // asserts on events it does not expect. The builder keeps its own stack and stops at
+    // MAX_DEPTH, so reading stops there too.
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| YamlError {
             pos: pos_of(e.marker()),
             message: e.info().to_string(),
-        });
+        })?;
+        let end = ev == Event::StreamEnd;
+        b.on_event(ev, mark);
+        if let Some(e) = b.error {
+            return Err(e);
+        }
+        if end {
+            break;
+        }
     }
-    if let Some(e) = b.error {
-        return Err(e);
+    if !b.stack.is_empty() {
+        return Err(YamlError {
+            pos: Pos::default(),
+            message: "unexpected end of input".to_string(),
+        });
     }
     Ok(b.docs)
 }
@@ -270,6 +285,15 @@ mod tests {
         let bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n";
         assert!(parse(bomb).is_err());
         assert!(parse(&"[".repeat(10_000)).is_err());
+        // Deep block nesting: an error, not a stack overflow.
+        let deep = format!("steps:\n  {}x\n", "- ".repeat(6_000));
+        assert!(parse(&deep).is_err());
+        let mut deep = String::new();
+        for i in 0..2_400 {
+            deep.push_str(&" ".repeat(i));
+            deep.push_str("a:\n");
+        }
+        assert!(parse(&deep).is_err());
         let docs = parse("a: &x 1\nb: *x\n---\nc: 2\n").unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].get("b").unwrap().str(), Some("1"));

@@ -63,6 +63,55 @@ impl FileSource {
     }
 }
 
+/// A path named on the command line must be readable: a dangling symlink, a symlink loop
+/// or a directory that cannot be listed is an error (exit 2) naming the path and the
+/// reason, never an empty, clean scan.
+pub fn check_named(p: &Path) -> Result<()> {
+    let shown = p.display();
+    let link = std::fs::symlink_metadata(p)
+        .map_err(|e| anyhow::anyhow!("{shown}: cannot read: {}", io_reason(&e)))?;
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        Err(e) if link.file_type().is_symlink() => bail!(
+            "{shown}: symbolic link that cannot be followed: {}",
+            io_reason(&e)
+        ),
+        Err(e) => bail!("{shown}: cannot read: {}", io_reason(&e)),
+    };
+    if meta.is_dir() {
+        if let Err(e) = std::fs::read_dir(p) {
+            bail!("{shown}: cannot list the directory: {}", io_reason(&e));
+        }
+    } else if meta.is_file() {
+        if let Err(e) = std::fs::File::open(p) {
+            bail!("{shown}: cannot open: {}", io_reason(&e));
+        }
+    }
+    Ok(())
+}
+
+/// An I/O error in words, without the `(os error N)` suffix.
+fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// The path a walk error is about, if it names one.
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
 /// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the disk.
 fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -81,9 +130,7 @@ fn normalize(p: &Path) -> PathBuf {
 impl Source for FileSource {
     fn run(&self, scanner: &Scanner, sink: &Sink) -> Result<()> {
         for p in &self.paths {
-            if std::fs::symlink_metadata(p).is_err() {
-                bail!("{}: no such file or directory", p.display());
-            }
+            check_named(p)?;
         }
         let Some((first, rest)) = self.paths.split_first() else {
             return Ok(());
@@ -114,6 +161,11 @@ impl Source for FileSource {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
+                        // a directory or file the walk could not read was not scanned:
+                        // it goes into `skipped` with the reason, not only on stderr
+                        if let (Some(io), Some(p)) = (err.io_error(), error_path(&err)) {
+                            sink.skip(display_path(p), format!("cannot read: {io}"));
+                        }
                         sink.warn(format!("{err}"));
                         return WalkState::Continue;
                     }
@@ -134,7 +186,7 @@ impl Source for FileSource {
                     return WalkState::Continue;
                 }
                 if !ft.is_file() {
-                    sink.skip(shown, "not a regular file (device, socket or pipe)");
+                    sink.skip(shown, NOT_REGULAR);
                     return WalkState::Continue;
                 }
                 self.scan_file(scanner, sink, path, &shown, cwd, &mut buf);
@@ -162,8 +214,15 @@ impl FileSource {
                 return;
             }
         }
-        let mut file = match std::fs::File::open(path) {
-            Ok(f) => f,
+        // a symlink is followed only when it was named on the command line
+        let follow = self.paths.iter().any(|p| p == path);
+        let mut file = match open_regular(path, follow) {
+            Ok(Some(f)) => f,
+            Ok(None) => {
+                // swapped for a symlink, a device or a pipe since the walk saw it
+                sink.skip(shown, NOT_REGULAR);
+                return;
+            }
             Err(e) => {
                 sink.warn(format!("{shown}: cannot open: {e}; not scanned"));
                 sink.skip(shown, format!("cannot open: {e}"));
@@ -171,6 +230,8 @@ impl FileSource {
             }
         };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        // never more than the size the open file had: a file that grows while it is read
+        // cannot make the read endless
         if super::scan_special(scanner, sink, shown, &mut file, len, buf) {
             return; // an archive or a CI log
         }
@@ -191,7 +252,8 @@ impl FileSource {
                 sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
                 return;
             }
-            let reader = std::io::Cursor::new(head).chain(file);
+            let reader =
+                std::io::Cursor::new(head).chain((&mut file).take(len.saturating_sub(n as u64)));
             let from = findings.len();
             let res = scan_reader(scanner, shown, reader, buf, &mut findings);
             if findings.len() > from {
@@ -263,6 +325,38 @@ impl FileSource {
     }
 }
 
+const NOT_REGULAR: &str = "not a regular file (device, socket or pipe)";
+
+/// Open `path` for reading only if it is a regular file: `Ok(None)` when it is anything
+/// else. Unless `follow` (a path named on the command line), a symlink is not followed:
+/// a file swapped for a symlink to `/dev/zero` since the walk saw it would otherwise be
+/// read until memory runs out. The type is checked on the open file (no race), and the
+/// open does not block on a pipe.
+pub fn open_regular(path: &Path, follow: bool) -> std::io::Result<Option<std::fs::File>> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut flags = libc::O_NONBLOCK;
+        if !follow {
+            flags |= libc::O_NOFOLLOW;
+        }
+        opts.custom_flags(flags);
+    }
+    let file = match opts.open(path) {
+        Ok(f) => f,
+        #[cfg(unix)]
+        Err(e) if !follow && e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    // (O_NONBLOCK has no effect on reads of a regular file)
+    if !file.metadata()?.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(file))
+}
+
 /// Configuration checks for one file; a file they cannot read (malformed YAML) is a warning.
 fn lint(
     scanner: &Scanner,
@@ -279,20 +373,18 @@ fn lint(
 /// Read all of `file`, `len` bytes long by its metadata, into the start of `buf`; returns
 /// how many bytes were read. `buf` is scratch space whose bytes stay initialised between
 /// files, so it only grows (zeroed) for a file larger than any before; unlike
-/// `read_to_end`, no `statx` and `lseek` per file. A file that grows while it is read is
-/// read on to its end.
+/// `read_to_end`, no `statx` and `lseek` per file. At most `len` bytes are read: a file
+/// that grows while it is read is read to the size it had when opened.
 fn read_whole(file: &mut std::fs::File, len: usize, buf: &mut Vec<u8>) -> std::io::Result<usize> {
-    // one byte more than the length: the read that returns 0 then confirms the end
-    let want = len + 1;
-    if buf.len() < want {
-        buf.resize(want, 0);
+    if buf.len() < len {
+        buf.resize(len, 0);
     }
     let mut n = 0;
     loop {
-        if n == buf.len() {
-            buf.resize(buf.len() * 2, 0);
+        if n == len {
+            return Ok(n);
         }
-        match file.read(&mut buf[n..]) {
+        match file.read(&mut buf[n..len]) {
             Ok(0) => return Ok(n),
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -283,6 +283,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         bytes: AtomicU64::new(0),
         blobs_done: AtomicU64::new(0),
         missing: Default::default(),
+        unreadable: Default::default(),
         results: Default::default(),
         sink,
         progress: &progress,
@@ -355,6 +356,20 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
             missing.iter().min().expect("non-empty")
         );
     }
+    let mut unreadable = reader.unreadable.into_inner().expect("poisoned");
+    if !unreadable.is_empty() {
+        // a damaged object database: a blob that was not read is not clean
+        unreadable.sort();
+        let (at, why) = &unreadable[0];
+        bail!(
+            "history could not be read: {} blob{} of the selected commits could not be \
+             decoded, such as {at} ({why}). leakgate did not report, because it cannot prove \
+             what it did not read. The repository is damaged: run `git fsck`, and re-clone \
+             or repair it",
+            unreadable.len(),
+            if unreadable.len() == 1 { "" } else { "s" },
+        );
+    }
     let hits: HashMap<BlobKey, Vec<Finding>> = reader
         .results
         .into_inner()
@@ -398,8 +413,17 @@ fn all_ref_tips(repo: &gix::Repository, sink: &Sink) -> Result<Vec<ObjectId>> {
             }
         };
         let name = r.name().as_bstr().to_string();
+        let direct = r.target().try_id().map(|id| id.to_owned());
         let id = match r.peel_to_id() {
             Ok(id) => id.detach(),
+            // the ref names an object (a commit, or a tag to peel) that cannot be read:
+            // the history behind it was not read, so there is no verdict
+            Err(e) if direct.is_some() => bail!(
+                "{name} points at {}, which cannot be read ({e}). The repository is damaged \
+                 or incomplete: run `git fsck`; leakgate did not report, because it cannot \
+                 prove what it did not read",
+                direct.expect("checked")
+            ),
             Err(e) => {
                 sink.warn(format!("{name}: cannot be resolved, not scanned ({e})"));
                 continue;
@@ -682,6 +706,8 @@ impl Differ {
 
 /// `scan_blob`'s reason when the blob is not in the object database (a partial clone).
 const MISSING_BLOB: &str = "missing from the object database";
+/// Start of `read_blob`'s reason when the blob is there but cannot be read (corrupt).
+const UNREADABLE_BLOB: &str = "cannot read blob";
 
 /// Per-thread read buffers above this size are released after use.
 const KEEP_BUFFER_BYTES: usize = 4 * 1024 * 1024;
@@ -767,6 +793,9 @@ struct BlobReader<'a> {
     blobs_done: AtomicU64,
     /// Blobs the object database does not have (partial clones).
     missing: std::sync::Mutex<Vec<String>>,
+    /// Blobs the object database has but could not read (a damaged pack or loose object):
+    /// where, and why.
+    unreadable: std::sync::Mutex<Vec<(String, String)>>,
     /// Findings per job, only for jobs that have any.
     results: std::sync::Mutex<Vec<(BlobKey, Vec<Finding>)>>,
     sink: &'a Sink,
@@ -803,6 +832,9 @@ impl BlobReader<'_> {
                 );
                 if why == MISSING_BLOB {
                     self.missing.lock().expect("poisoned").push(at);
+                } else if why.starts_with(UNREADABLE_BLOB) {
+                    let at = format!("{at}, object {}", key.blob);
+                    self.unreadable.lock().expect("poisoned").push((at, why));
                 } else {
                     self.sink.skip(at, why);
                 }
@@ -1132,7 +1164,7 @@ fn read_blob(
     }
     repo.objects
         .find_blob(&id, buf)
-        .map_err(|e| format!("cannot read blob: {e}"))?;
+        .map_err(|e| format!("{UNREADABLE_BLOB}: {e}"))?;
     Ok(())
 }
 

@@ -33,6 +33,25 @@ pub fn is_log_path(path: &str) -> bool {
     digits > 0 && stem.len() > digits + 1 && stem.as_bytes()[digits] == b'_'
 }
 
+/// Open a log named on the command line. A directory (which opens, then fails to read), a
+/// dangling symlink or an unreadable file is an error naming the path and the reason, so a
+/// log that was not read is never reported clean.
+pub fn open_named(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    super::files::check_named(path)?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot open: {e}", path.display()))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+    if meta.is_dir() {
+        anyhow::bail!(
+            "{}: is a directory; scan-log reads log files (use `leakgate scan` for a tree)",
+            path.display()
+        );
+    }
+    Ok(file)
+}
+
 /// Scan one log stream; `shown` is its display path. Findings go to `sink`.
 pub fn scan_log(
     scanner: &Scanner,

@@ -459,7 +459,7 @@ fn find_map_ref(data: &[u8]) -> Option<MapRef<'_>> {
 fn tail_may_hold_inline_map(disk: &Path) -> bool {
     use std::io::{Seek, SeekFrom};
     const TAIL: u64 = 64 << 10;
-    let Ok(mut f) = std::fs::File::open(disk) else {
+    let Ok(mut f) = open_regular(disk) else {
         return false;
     };
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
@@ -1469,8 +1469,12 @@ fn closest_occurrence(line: &str, needle: &str, est16: u32) -> Option<u32> {
         .map(|(_, c)| c)
 }
 
+/// Read a map or an original named by a map, if it is at most `max` bytes. Only regular
+/// files are read (symlinks followed): a `sources` entry naming a FIFO or `/dev/stdin` would
+/// otherwise block forever, and the type is checked on the open file, opened without
+/// blocking.
 fn read_limited(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let f = std::fs::File::open(path)?;
+    let f = open_regular(path)?;
     if f.metadata()?.len() > max {
         return Ok(None);
     }
@@ -1480,6 +1484,11 @@ fn read_limited(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
         return Ok(None);
     }
     Ok(Some(v))
+}
+
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    super::files::open_regular(path, true)?
+        .ok_or_else(|| std::io::Error::other("not a regular file"))
 }
 
 #[cfg(test)]

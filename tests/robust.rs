@@ -1,0 +1,292 @@
+//! Hostile or broken input never crashes, never hangs, and is never passed as clean when it
+//! was not read (issue #15). Every input is generated at test time.
+
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
+#[path = "support/run.rs"]
+mod run;
+
+use gitrepo::Repo;
+use run::leakgate;
+
+/// XOR `len` bytes of `file` from `at` (git writes its objects read-only).
+fn corrupt(file: &std::path::Path, at: usize, len: usize) {
+    let mut perm = std::fs::metadata(file).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(file, perm).unwrap();
+    let mut b = std::fs::read(file).unwrap();
+    for x in &mut b[at..at + len] {
+        *x ^= 0x55;
+    }
+    std::fs::write(file, b).unwrap();
+}
+
+/// A repository with one commit holding a 20 KB text file (so its pack entry is long).
+fn repo_with_text() -> (Repo, String, String) {
+    let mut r = Repo::new(11);
+    let mut text = String::new();
+    let mut x: u32 = 7;
+    while text.len() < 20_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        text.push_str(&format!("line {} {}\n", x >> 8, x % 977));
+    }
+    r.write("big.txt", &text);
+    let head = r.commit("one");
+    let blob = r.git(&["rev-parse", "HEAD:big.txt"]);
+    (r, head, blob)
+}
+
+/// A workflow nested thousands of levels deep (a line of `- `, or an indented ladder) is
+/// reported as not checked; it used to overflow the stack and abort (exit 134).
+#[test]
+fn deeply_nested_workflow_is_a_warning_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let wf = root.join(".github/workflows");
+    std::fs::create_dir_all(&wf).unwrap();
+    let dashes = format!(
+        "on: push\njobs:\n  a:\n    steps:\n      {}x\n",
+        "- ".repeat(6_000)
+    );
+    std::fs::write(wf.join("dashes.yml"), &dashes).unwrap();
+    let mut ladder = String::from("on: push\n");
+    for i in 0..2_400 {
+        ladder.push_str(&" ".repeat(i));
+        ladder.push_str("a:\n");
+    }
+    std::fs::write(wf.join("ladder.yml"), &ladder).unwrap();
+    std::fs::write(root.join(".gitlab-ci.yml"), &dashes).unwrap();
+    let (code, _, err) = leakgate(&["scan", ".", "--format", "json"], root);
+    assert_eq!(code, 0, "{err}");
+    for f in [
+        ".github/workflows/dashes.yml",
+        ".github/workflows/ladder.yml",
+        ".gitlab-ci.yml",
+    ] {
+        assert!(
+            err.contains(&format!("{f}: invalid YAML")) && err.contains("nested too deeply"),
+            "{f}: {err}"
+        );
+    }
+    let (code, _, err) = leakgate(
+        &["baseline", "create", ".", "--no-history", "-o", "b.json"],
+        root,
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A pack entry of a blob that does not decompress: history was not read, so exit 2 naming
+/// the object (it used to be a note and exit 0, "no findings").
+#[test]
+fn corrupt_packed_blob_is_an_error() {
+    let (r, _, blob) = repo_with_text();
+    r.git(&["gc", "-q"]);
+    let packs = r.path().join(".git/objects/pack");
+    let idx = std::fs::read_dir(&packs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let verify = r.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let line = verify.lines().find(|l| l.starts_with(&blob)).unwrap();
+    // sha type size size-in-pack offset
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let (in_pack, offset): (usize, usize) = (f[3].parse().unwrap(), f[4].parse().unwrap());
+    assert!(in_pack > 400, "{line}");
+    corrupt(&idx.with_extension("pack"), offset + 100, 200);
+    let (code, out, err) = leakgate(&["history", "--format", "json"], r.path());
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains(&blob) && err.contains("big.txt"), "{err}");
+}
+
+/// A HEAD commit that cannot be read: exit 2 naming it (it used to be a warning and
+/// "0 blobs from 0 commits", exit 0).
+#[test]
+fn corrupt_head_commit_is_an_error() {
+    let (r, head, _) = repo_with_text();
+    let loose = r
+        .path()
+        .join(".git/objects")
+        .join(&head[..2])
+        .join(&head[2..]);
+    let len = std::fs::metadata(&loose).unwrap().len() as usize;
+    corrupt(&loose, 10, len - 10);
+    let (code, out, err) = leakgate(&["history"], r.path());
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains(&head), "{err}");
+}
+
+/// Inputs named on the command line that cannot be read exit 2 naming the path and the
+/// reason (they used to give an empty, clean scan: exit 0).
+#[cfg(unix)]
+#[test]
+fn unreadable_named_inputs_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::os::unix::fs::symlink("nowhere", root.join("dangling")).unwrap();
+    std::os::unix::fs::symlink("loop2", root.join("loop1")).unwrap();
+    std::os::unix::fs::symlink("loop1", root.join("loop2")).unwrap();
+    std::fs::create_dir(root.join("logs")).unwrap();
+    for (args, named, reason) in [
+        (&["scan", "dangling"][..], "dangling", "No such file"),
+        (&["scan", ".", "loop1"][..], "loop1", "symbolic link"),
+        (
+            &["baseline", "create", "dangling", "--no-history"][..],
+            "dangling",
+            "No such file",
+        ),
+        (&["scan-log", "logs"][..], "logs", "is a directory"),
+        (&["scan-log", "dangling"][..], "dangling", "No such file"),
+    ] {
+        let (code, out, err) = leakgate(args, root);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains(&format!("{named}: ")) && err.contains(reason),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// A directory the walk cannot list is reported in JSON `skipped` with the reason. (Root
+/// reads every directory, so the check needs an ordinary user.)
+#[cfg(unix)]
+#[test]
+fn unreadable_directory_in_the_walk_is_skipped_with_a_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let locked = root.join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("a.txt"), "x\n").unwrap();
+    std::fs::write(root.join("b.txt"), "y\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read_dir(&locked).is_ok() {
+        // running as root: the directory is readable anyway
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        return;
+    }
+    let (code, out, err) = leakgate(&["scan", ".", "--format", "json"], root);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let skipped = v["skipped"].as_array().unwrap();
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["path"].as_str().unwrap().ends_with("locked")
+                && s["reason"].as_str().unwrap().contains("cannot read")),
+        "{out}"
+    );
+}
+
+/// Run leakgate in `cwd`, killing it after `secs` seconds: `None` when it did not finish.
+/// Standard input is a pipe that stays open (and empty) until then.
+fn leakgate_within(args: &[&str], cwd: &std::path::Path, secs: u64) -> Option<(i32, String)> {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return Some((status.code().unwrap_or(-1), err));
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// `-j 20000` is lowered with a note; it used to spawn 20,000 workers and not finish in
+/// two minutes.
+#[test]
+fn huge_thread_count_is_lowered() {
+    let mut r = Repo::new(9);
+    r.write("a.txt", "hello\n");
+    r.commit("one");
+    for args in [
+        &["scan", ".", "-j", "20000"][..],
+        &["history", "-j", "20000"][..],
+    ] {
+        let (code, err) =
+            leakgate_within(args, r.path(), 30).unwrap_or_else(|| panic!("{args:?} hung"));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(err.contains("-j 20000") && err.contains("using"), "{err}");
+    }
+}
+
+/// A named symlink to `/dev/zero` is skipped as not a regular file (it used to be read
+/// until memory ran out); `open_regular` does not follow a symlink met by the walk (a file
+/// swapped for one after the walk saw it) and does not block on a FIFO.
+#[cfg(unix)]
+#[test]
+fn device_and_fifo_behind_a_path_are_not_read() {
+    use leakgate::source::files::open_regular;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero")).unwrap();
+    std::fs::write(root.join("real.txt"), "x\n").unwrap();
+    std::os::unix::fs::symlink(root.join("real.txt"), root.join("to-real")).unwrap();
+    let fifo = root.join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    assert!(open_regular(&root.join("zero"), false).unwrap().is_none());
+    assert!(open_regular(&root.join("zero"), true).unwrap().is_none());
+    assert!(open_regular(&root.join("to-real"), false)
+        .unwrap()
+        .is_none());
+    assert!(open_regular(&root.join("to-real"), true).unwrap().is_some());
+    assert!(open_regular(&fifo, true).unwrap().is_none());
+    let (code, err) = leakgate_within(&["scan", "zero", "--format", "json"], root, 30)
+        .expect("scan of a symlink to /dev/zero hung");
+    assert_eq!(code, 0, "{err}");
+    let (code, err) =
+        leakgate_within(&["scan", "."], root, 30).expect("scan of a tree with a FIFO hung");
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A source map whose `sources` name a FIFO and a symlink to `/dev/stdin`: mapping a bundle
+/// finding back must not open them (it used to block forever).
+#[cfg(unix)]
+#[test]
+fn source_map_originals_that_are_not_files_do_not_block() {
+    let mut r = Repo::new(7);
+    let token = r.github_token();
+    let root = r.path().to_path_buf();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("dist")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(root.join("src/fifo.js"))
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink("/dev/stdin", root.join("src/stdin.js")).unwrap();
+    let bundle =
+        format!("var a=\"{token}\";\nvar b=\"{token}\";\n//# sourceMappingURL=app.js.map\n");
+    std::fs::write(root.join("dist/app.js"), bundle).unwrap();
+    let map = r#"{"version":3,"file":"app.js","sources":["../src/fifo.js","../src/stdin.js"],"names":[],"mappings":"AAAA;ACAA"}"#;
+    std::fs::write(root.join("dist/app.js.map"), map).unwrap();
+    // the originals must lie inside the scanned tree to be looked up on disk
+    let (code, err) = leakgate_within(&["scan", ".", "--format", "json"], &root, 30)
+        .expect("mapping back to a FIFO or /dev/stdin hung");
+    assert_eq!(code, 1, "{err}");
+}
