@@ -50,7 +50,16 @@ pub fn run(
         if spec.negative_examples.is_empty() {
             fail(&mut failures, "has no `negative_examples`".into());
         }
-        let path = spec.example_path.as_deref().unwrap_or("example");
+        // the path may hold templates too (`{{lower:6}}/.pgpass`)
+        let path = match spec.example_path.as_deref().map(|p| expand(p, &mut rng)) {
+            None => "example".to_string(),
+            Some(Ok(p)) => p,
+            Some(Err(e)) => {
+                fail(&mut failures, format!("example_path: {e}"));
+                continue;
+            }
+        };
+        let path = path.as_str();
         // a path-restricted rule's examples must also stay quiet under a path it does not
         // cover, which checks the restriction itself
         let elsewhere = (!spec.paths.is_empty()).then(|| {
