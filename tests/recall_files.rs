@@ -90,6 +90,18 @@ const FILES: &[(&str, &str, &[(u32, &str)])] = &[
         "{{hex:32}}\n",
         &[(1, "rails-master-key")],
     ),
+    (
+        "deploy/settings.env",
+        "DATABASE_URL=postgres://app:{{alnum:8}}@{{alnum:8}}@db.{{lower:6}}.internal:5432/app\nMONGO_URL=mongodb+srv://svc:{{alnum:10}}#{{alnum:4}}@cluster0.{{lower:5}}.mongodb.net/db\nREDIS_URL=rediss://default:{{alnum:6}}:{{alnum:6}}@@cache.{{lower:6}}:6380\nLDAP_URI=ldaps://cn=svc:{{alnum:10}}!{{alnum:4}}@dc01.{{lower:6}}.local\nHTTPS_PROXY=http://me@{{lower:6}}.com:{{alnum:8}}@{{alnum:4}}@proxy.{{lower:6}}:3128\nAMQP_URL=amqp://{{lower:6}}:{{alnum:8}}$?{{alnum:4}}@mq.{{lower:6}}/vhost\n",
+        &[
+            (1, "postgres-url-password"),
+            (2, "mongodb-url-password"),
+            (3, "redis-url-password"),
+            (4, "ldap-url-password"),
+            (5, "http-basic-auth-url"),
+            (6, "amqp-url-password"),
+        ],
+    ),
 ];
 
 /// Placeholder twins: real file names, documented or templated values. No finding at all.
@@ -129,6 +141,10 @@ const TWINS: &[(&str, &str)] = &[
     (
         "twins/vault-init.txt",
         "Unseal Key 1: <unseal key 1>\nInitial Root Token: <root token>\n",
+    ),
+    (
+        "twins/settings.env",
+        "DATABASE_URL=postgres://db.internal:5432?email=admin@example.com\nLINK=http://localhost:8080?email=me@example.com\nMONGO_URL=mongodb+srv://<user>:<p@ssword>@cluster0.mongodb.net/\nLDAP_URL=ldap://cn=admin:admin@localhost\n",
     ),
     ("twins/config/master.key", "00000000000000000000000000000000\n"),
     // a 32-hex value outside config/ is not a Rails key
