@@ -102,6 +102,36 @@ const FILES: &[(&str, &str, &[(u32, &str)])] = &[
             (6, "amqp-url-password"),
         ],
     ),
+    (
+        "image/etc/shadow",
+        "root:$6${{alnum:16}}${{alnum:86}}:19740:0:99999:7:::\ndaemon:*:19740:0:99999:7:::\n{{lower:6}}:$y$j9T${{alnum:22}}${{alnum:43}}:19740:0:99999:7:::\nold:$1${{alnum:8}}${{alnum:22}}:18000:0:99999:7:::\nsvc:$5$rounds=80000${{alnum:12}}${{alnum:43}}:19000::::::\n",
+        &[
+            (1, "sha-crypt-hash"),
+            (3, "yescrypt-hash"),
+            (4, "md5-crypt-hash"),
+            (5, "sha-crypt-hash"),
+        ],
+    ),
+    (
+        "web/.htpasswd",
+        "{{lower:6}}:$apr1${{alnum:8}}${{alnum:22}}\n{{lower:5}}:$2y$05${{alnum:53}}\n",
+        &[(1, "md5-crypt-hash"), (2, "bcrypt-hash")],
+    ),
+    (
+        "db/dump.sql",
+        "-- MySQL dump\nINSERT INTO `users` (`id`, `email`, `password`) VALUES (1,'{{lower:6}}@{{lower:6}}.com','$2y$10${{alnum:53}}'),(2,'{{lower:6}}@{{lower:6}}.com','$2b$12${{alnum:53}}');\n",
+        &[(2, "bcrypt-hash")],
+    ),
+    (
+        "net/core-sw1.cfg",
+        "hostname core-sw1\nenable secret 9 $9${{alnum:14}}${{alnum:43}}\nusername {{lower:6}} privilege 15 secret 8 $8${{alnum:14}}${{alnum:43}}\n",
+        &[(2, "cisco-type8-type9-secret"), (3, "cisco-type8-type9-secret")],
+    ),
+    (
+        "loot/asrep.txt",
+        "$krb5asrep$23${{lower:6}}@{{upper:6}}.LOCAL:{{hex:32}}${{hex:300}}\n",
+        &[(1, "kerberos-roast-hash")],
+    ),
 ];
 
 /// Placeholder twins: real file names, documented or templated values. No finding at all.
@@ -145,6 +175,14 @@ const TWINS: &[(&str, &str)] = &[
     (
         "twins/settings.env",
         "DATABASE_URL=postgres://db.internal:5432?email=admin@example.com\nLINK=http://localhost:8080?email=me@example.com\nMONGO_URL=mongodb+srv://<user>:<p@ssword>@cluster0.mongodb.net/\nLDAP_URL=ldap://cn=admin:admin@localhost\n",
+    ),
+    (
+        "twins/etc/shadow",
+        "root:!:19740:0:99999:7:::\ndaemon:*:19740:0:99999:7:::\nroot:$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1:1::::::\n",
+    ),
+    (
+        "twins/app.js",
+        "s = s.replace(/(a)(b)/, '$1$2').replace(/(x)/, '$6$5$4');\nconst BCRYPT = '$2b$';\n",
     ),
     ("twins/config/master.key", "00000000000000000000000000000000\n"),
     // a 32-hex value outside config/ is not a Rails key
@@ -201,6 +239,21 @@ fn finds_credentials_in_the_files_tools_write_and_nothing_in_their_twins() {
             t.dir.path(),
         );
         let got = findings(&out);
+        // the password hashes (severity info) alone do not fail the default `--fail-on low`
+        let hashes = tempfile::tempdir().unwrap();
+        for (path, text, _) in FILES.iter().filter(|f| {
+            f.2.iter()
+                .all(|(_, r)| r.ends_with("-hash") || r.ends_with("-secret"))
+        }) {
+            let p = hashes.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, expand(text, &mut Rng::new(seed)).unwrap()).unwrap();
+        }
+        let (code, out_h, _) = leakgate(&["scan", ".", "--format", "json"], hashes.path());
+        assert_eq!(code, 0, "info findings do not fail the scan");
+        assert_eq!(findings(&out_h).len(), 10, "seed {seed}: {out_h}");
+        let (code, _, _) = leakgate(&["scan", ".", "--fail-on", "info", "-q"], hashes.path());
+        assert_eq!(code, 1, "--fail-on info fails on them");
         let missing: Vec<_> = t.expected.difference(&got).collect();
         let extra: Vec<_> = got.difference(&t.expected).collect();
         assert!(
