@@ -185,7 +185,7 @@ impl Scanner {
     pub fn scan_chunk(&self, path: &str, data: &[u8], pos: ChunkPos, out: &mut Vec<Finding>) {
         let mut raw = Vec::new();
         let code = is_code_path(path);
-        self.rules.scan(data, code, &mut raw);
+        self.rules.scan_path(path, data, code, &mut raw);
         raw.retain(|m| m.start >= pos.accept_from && m.start < pos.accept_to);
         let mut raw = resolve_overlaps(raw, &self.rules);
         let decoded = match self.decode {

@@ -35,12 +35,15 @@ pub struct CompiledRule {
     follow: OnceLock<Option<std::result::Result<dense::DFA<Vec<u32>>, String>>>,
     before: usize,
     after: usize,
+    /// The rule has `paths`: it runs only on files [`PathRules`] lets through.
+    path_restricted: bool,
 }
 
 impl CompiledRule {
     fn new(spec: RuleSpec, severity: Option<Severity>) -> CompiledRule {
         let before = spec.window_before.unwrap_or(DEFAULT_BEFORE).min(MAX_WINDOW);
         let after = spec.window_after.unwrap_or(DEFAULT_AFTER).min(MAX_WINDOW);
+        let path_restricted = !spec.paths.is_empty();
         CompiledRule {
             severity: severity.unwrap_or(spec.severity),
             spec: Arc::new(spec),
@@ -50,6 +53,7 @@ impl CompiledRule {
             follow: OnceLock::new(),
             before,
             after,
+            path_restricted,
         }
     }
 
@@ -243,6 +247,98 @@ pub struct RuleSet {
     keywords: KeywordSearcher,
     /// keyword pattern id -> indices of rules that use it
     kw_rules: Vec<Vec<u32>>,
+    /// Rules restricted to some file paths (`None`: no rule is).
+    path_rules: Option<PathRules>,
+}
+
+/// The `paths` globs of path-restricted rules. Most files match none of them, and a cheap
+/// test of the file name (literal names, `*.ext` suffixes of the globs' last component)
+/// rules that out before any glob runs.
+struct PathRules {
+    set: globset::GlobSet,
+    /// glob index -> rule index
+    owner: Vec<u32>,
+    /// The file name must equal (`false`) or end with (`true`) one of these for any glob to
+    /// match; `None` when some glob's last component is not of that form.
+    names: Option<Vec<(String, bool)>>,
+    /// Path-restricted rules without keywords: their regex runs over the whole data.
+    whole: Vec<u32>,
+}
+
+impl PathRules {
+    fn new(specs: &[&RuleSpec]) -> Result<Option<PathRules>> {
+        let mut b = globset::GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        let mut names = Some(Vec::new());
+        let mut whole = Vec::new();
+        for (ri, spec) in specs.iter().enumerate() {
+            if spec.paths.is_empty() {
+                continue;
+            }
+            if spec.keywords.is_empty() {
+                whole.push(ri as u32);
+            }
+            for p in &spec.paths {
+                let glob = crate::rules::path_glob(p)
+                    .with_context(|| format!("rule `{}`: bad glob {p:?} in `paths`", spec.id))?;
+                b.add(glob);
+                owner.push(ri as u32);
+                let last = p.rsplit('/').next().unwrap_or(p);
+                let meta = |t: &str| t.contains(['*', '?', '[', '{', '\\']);
+                let name = if !meta(last) {
+                    Some((last.to_string(), false))
+                } else {
+                    match last.strip_prefix('*') {
+                        Some(suffix) if !suffix.is_empty() && !meta(suffix) => {
+                            Some((suffix.to_string(), true))
+                        }
+                        _ => None,
+                    }
+                };
+                match (name, names.as_mut()) {
+                    (Some(n), Some(list)) => list.push(n),
+                    _ => names = None,
+                }
+            }
+        }
+        if owner.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(PathRules {
+            set: b.build()?,
+            owner,
+            names,
+            whole,
+        }))
+    }
+
+    /// Indices of the path-restricted rules that apply to `path` (sorted, deduplicated).
+    fn rules_for(&self, path: &str) -> Vec<u32> {
+        if let Some(names) = &self.names {
+            let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+            let may = names.iter().any(|(n, suffix)| {
+                if *suffix {
+                    file.ends_with(n.as_str())
+                } else {
+                    file == n
+                }
+            });
+            if !may {
+                return Vec::new();
+            }
+        }
+        // an archive member is shown as `archive.zip!inner/path`: match the inner path
+        let inner = path.rsplit('!').next().unwrap_or(path);
+        let mut out: Vec<u32> = self
+            .set
+            .matches(inner)
+            .into_iter()
+            .map(|g| self.owner[g])
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 impl RuleSet {
@@ -254,6 +350,7 @@ impl RuleSet {
         let mut keywords: Vec<String> = Vec::new();
         let mut kw_rules: Vec<Vec<u32>> = Vec::new();
         let mut index = std::collections::HashMap::new();
+        let path_rules = PathRules::new(&specs.iter().collect::<Vec<_>>())?;
         let mut rules = Vec::with_capacity(specs.len());
         for (ri, spec) in specs.into_iter().enumerate() {
             for kw in &spec.keywords {
@@ -275,6 +372,7 @@ impl RuleSet {
             rules,
             keywords,
             kw_rules,
+            path_rules,
         })
     }
 
@@ -288,12 +386,42 @@ impl RuleSet {
 
     /// Find every match in `data`. Matches are sorted by start offset and deduplicated.
     /// `code_file`: the data is source code, where unquoted values are expressions.
+    /// Rules restricted to file paths (`paths`) do not run: see [`RuleSet::scan_path`].
     pub fn scan(&self, data: &[u8], code_file: bool, out: &mut Vec<RawMatch>) {
+        self.scan_with(data, code_file, &[], out)
+    }
+
+    /// [`RuleSet::scan`] for the data of the file at `path`: rules whose `paths` match it
+    /// run too.
+    pub fn scan_path(&self, path: &str, data: &[u8], code_file: bool, out: &mut Vec<RawMatch>) {
+        let allowed = match &self.path_rules {
+            Some(p) => p.rules_for(path),
+            None => Vec::new(),
+        };
+        self.scan_with(data, code_file, &allowed, out)
+    }
+
+    /// `allowed`: the path-restricted rules that apply to this data (sorted).
+    fn scan_with(&self, data: &[u8], code_file: bool, allowed: &[u32], out: &mut Vec<RawMatch>) {
         // 1. keyword hits -> windows per rule
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
+        if !allowed.is_empty() {
+            if let Some(p) = &self.path_rules {
+                for &ri in p
+                    .whole
+                    .iter()
+                    .filter(|ri| allowed.binary_search(ri).is_ok())
+                {
+                    windows.push((ri, 0, data.len()));
+                }
+            }
+        }
         self.keywords.for_each_match(data, |pattern, start, end| {
             for &ri in &self.kw_rules[pattern] {
                 let r = &self.rules[ri as usize];
+                if r.path_restricted && allowed.binary_search(&ri).is_err() {
+                    continue;
+                }
                 if !r.hit_may_match(data, end) {
                     continue;
                 }
@@ -569,6 +697,51 @@ mod tests {
         out.clear();
         rs.scan(br#"secret: "Q8vZr2LmX0pV7k""#, true, &mut out); // leakgate:allow (test value)
         assert_eq!(out.len(), 1, "a quoted literal in code");
+    }
+
+    #[test]
+    fn path_restricted_rules_run_only_on_their_files() {
+        let mut kw = spec("kw", "pw:", r"pw:(?P<secret>[A-Za-z0-9]{12})");
+        kw.paths = vec![".pgpass".into(), "config/credentials/*.key".into()];
+        let mut whole = spec("whole", "unused", r"\A(?P<secret>[0-9a-f]{32})\s*\z");
+        whole.keywords.clear();
+        whole.paths = vec!["**/config/master.key".into()];
+        let plain = spec("plain", "pw:", r"pw:(?P<secret>[A-Za-z0-9]{12})");
+        let rs = RuleSet::new(vec![kw, whole, plain], |_| None).unwrap();
+        let ids = |path: &str, data: &[u8]| {
+            let mut out = Vec::new();
+            rs.scan_path(path, data, false, &mut out);
+            out.iter().map(|m| m.rule).collect::<Vec<_>>()
+        };
+        let data = b"pw:Zx81Qp02Lm9T";
+        assert_eq!(ids(".pgpass", data), vec![0, 2]);
+        assert_eq!(ids("/home/u/.pgpass", data), vec![0, 2]);
+        assert_eq!(
+            ids("app/config/credentials/production.key", data),
+            vec![0, 2]
+        );
+        assert_eq!(
+            ids("config/credentials/a/b.key", data),
+            vec![2],
+            "* stays in one directory"
+        );
+        assert_eq!(
+            ids("myconfig/credentials/b.key", data),
+            vec![2],
+            "whole directory names"
+        );
+        assert_eq!(ids("notes.pgpass", data), vec![2]);
+        assert_eq!(ids("x.zip!home/.pgpass", data), vec![0, 2]);
+        let key = b"9f3c1a7be2d04c8e5a6b1f0d7c93e2a4\n";
+        assert_eq!(ids("config/master.key", key), vec![1]);
+        assert_eq!(ids("app/config/master.key", key), vec![1]);
+        assert!(ids("master.key", key).is_empty());
+        assert!(ids("/srv/app/config/master.key", key) == vec![1]);
+        assert!(ids("config/master.key.txt", key).is_empty());
+        // without a path (decoded layers) no path-restricted rule runs
+        let mut out = Vec::new();
+        rs.scan(data, false, &mut out);
+        assert_eq!(out.iter().map(|m| m.rule).collect::<Vec<_>>(), vec![2]);
     }
 
     #[test]

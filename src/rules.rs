@@ -124,7 +124,9 @@ pub struct RuleSpec {
     #[serde(default)]
     pub precision: Precision,
     /// Literal strings (matched ASCII case-insensitively) of which at least one must occur
-    /// near a match. The regex runs only in a window around keyword hits.
+    /// near a match. The regex runs only in a window around keyword hits. May be empty only
+    /// for a rule with `paths`: its regex then runs over the whole of every matching file.
+    #[serde(default)]
     pub keywords: Vec<String>,
     /// Regex (Rust `regex` syntax) with a named group `secret`.
     pub pattern: String,
@@ -160,6 +162,17 @@ pub struct RuleSpec {
     pub remediation: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Globs on the file's path: the rule runs only on files that match one (for formats that
+    /// are credentials only in a known file, such as `.pgpass` lines or a Rails `master.key`).
+    /// A glob matches the end of the path (`config/master.key` in any directory, `.pgpass` any
+    /// file of that name); `*` does not cross `/`.
+    /// Empty: every file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// Path the rule's examples and negative examples are scanned as (default `example`);
+    /// needed when the rule has `paths`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example_path: Option<String>,
     /// Inputs that must produce exactly one finding of this rule. `{{…}}` templates are
     /// expanded with random data at test time, see [`crate::examples`].
     #[serde(default)]
@@ -250,8 +263,11 @@ pub fn check_spec(r: &RuleSpec) -> Result<()> {
     if r.kind != RuleKind::Secret {
         bail!("`kind: config` is reserved for the built-in configuration checks (src/lint)");
     }
-    if r.keywords.is_empty() {
-        bail!("needs at least one keyword");
+    if r.keywords.is_empty() && r.paths.is_empty() {
+        bail!("needs at least one keyword (or `paths`)");
+    }
+    for p in &r.paths {
+        path_glob(p).with_context(|| format!("bad glob {p:?} in `paths`"))?;
     }
     if r.keywords.iter().any(|k| k.len() < 2) {
         bail!("keywords must be at least 2 bytes long");
@@ -260,4 +276,20 @@ pub fn check_spec(r: &RuleSpec) -> Result<()> {
         bail!("pattern needs a named group `secret`");
     }
     Ok(())
+}
+
+/// The glob a `paths` entry stands for. Paths are shown relative to whatever the user named
+/// on the command line (or inside an archive, or a commit), so a glob matches the END of the
+/// path: `config/master.key` matches it in any directory, `.pgpass` any file of that name.
+/// `*` and `?` do not cross `/`; `**` does.
+pub fn path_glob(pattern: &str) -> Result<globset::Glob> {
+    let p = pattern.trim_start_matches("./").trim_start_matches('/');
+    let p = if p.starts_with("**") {
+        p.to_string()
+    } else {
+        format!("**/{p}")
+    };
+    Ok(globset::GlobBuilder::new(&p)
+        .literal_separator(true)
+        .build()?)
 }

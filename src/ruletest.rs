@@ -50,7 +50,35 @@ pub fn run(
         if spec.negative_examples.is_empty() {
             fail(&mut failures, "has no `negative_examples`".into());
         }
-        for (want, list) in [(1usize, &spec.examples), (0usize, &spec.negative_examples)] {
+        // the path may hold templates too (`{{lower:6}}/.pgpass`)
+        let path = match spec.example_path.as_deref().map(|p| expand(p, &mut rng)) {
+            None => "example".to_string(),
+            Some(Ok(p)) => p,
+            Some(Err(e)) => {
+                fail(&mut failures, format!("example_path: {e}"));
+                continue;
+            }
+        };
+        let path = path.as_str();
+        // a path-restricted rule's examples must also stay quiet under a path it does not
+        // cover, which checks the restriction itself
+        let elsewhere = (!spec.paths.is_empty()).then(|| {
+            if spec.example_path.is_none() {
+                fail(
+                    &mut failures,
+                    "has `paths` but no `example_path` to scan its examples as".into(),
+                );
+            }
+            "leakgate-rule-example.txt"
+        });
+        let mut cases = vec![
+            (1usize, &spec.examples, path),
+            (0usize, &spec.negative_examples, path),
+        ];
+        if let Some(other) = elsewhere {
+            cases.push((0, &spec.examples, other));
+        }
+        for (want, list, path) in cases {
             for (i, ex) in list.iter().enumerate() {
                 for _ in 0..rounds {
                     checked += 1;
@@ -63,7 +91,7 @@ pub fn run(
                     };
                     let mut found = Vec::new();
                     scanner.scan_chunk(
-                        "example",
+                        path,
                         text.as_bytes(),
                         ChunkPos::whole(text.len()),
                         &mut found,
@@ -73,6 +101,8 @@ pub fn run(
                         let others: Vec<&str> = found.iter().map(|f| f.rule.id.as_str()).collect();
                         let kind = if want == 1 {
                             "example"
+                        } else if list.as_ptr() == spec.examples.as_ptr() {
+                            "example (scanned as a path outside `paths`)"
                         } else {
                             "negative example"
                         };

@@ -341,9 +341,19 @@ fn url_password(raw: &str, user: Option<&str>) -> Verdict {
         "postgres", "root", "pass", "guest", "mysql", "redis", "mongo", "user", "toor", "rabbitmq",
         "pg", "db", "dev", "local", "docker", "sa", "1234", "12345678",
     ];
-    if DEFAULTS.contains(&lower.as_str()) || user.is_some_and(|u| u.eq_ignore_ascii_case(password))
-    {
+    // an LDAP bind DN `cn=admin,dc=…` names the user in its first RDN
+    let same_as_user = |u: &str| {
+        let first = u.split(',').next().unwrap_or(u);
+        let rdn = first.split_once('=').map_or(first, |(_, v)| v);
+        u.eq_ignore_ascii_case(password) || rdn.eq_ignore_ascii_case(password)
+    };
+    if DEFAULTS.contains(&lower.as_str()) || user.is_some_and(same_as_user) {
         return Verdict::drop("well-known default password");
+    }
+    // `host:8080?x=a@b` or `host:443#/@me`: a port, then a query or fragment holding an `@`
+    let digits = password.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=5).contains(&digits) && matches!(password.as_bytes().get(digits), Some(b'?' | b'#')) {
+        return Verdict::drop("a port followed by a query or fragment, not a password");
     }
     if password.len() < 6 {
         return Verdict::drop("password too short to be a credential");

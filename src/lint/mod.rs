@@ -80,6 +80,8 @@ impl Meta {
             references: self.references.iter().map(|s| s.to_string()).collect(),
             remediation: self.remediation.into(),
             tags: vec![CONFIG_TAG.into()],
+            paths: Vec::new(),
+            example_path: None,
             examples: Vec::new(),
             negative_examples: Vec::new(),
             kind: RuleKind::Config,
