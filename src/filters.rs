@@ -56,17 +56,13 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
         "insert-",
         "dummy",
         "redacted",
-        "<",
-        ">",
-        "${",
-        "{{",
-        "}}",
-        "%(",
-        "#{",
         "…",
         "...",
     ];
     if let Some(_m) = MARKERS.iter().find(|m| lower.contains(*m)) {
+        return Some("placeholder text");
+    }
+    if has_template_marker(value) {
         return Some("placeholder text");
     }
     if strict {
@@ -120,6 +116,54 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Template and placeholder syntax inside a value: `<your-key>`, `${VAR}`, `{{ var }}`,
+/// `%(name)s`, `#{var}`, or a value that opens with `<` or ends with `>`. Each marker must be
+/// followed (or preceded) by a name, so that generated secrets drawn from punctuation-heavy
+/// alphabets (Django and WordPress keys contain `<`, `>`, `{`, `}`, `%`, `(`, `$`, `#`) are
+/// not taken for templates because two such characters happen to be adjacent.
+fn has_template_marker(value: &str) -> bool {
+    let b = value.as_bytes();
+    if b.first() == Some(&b'<') || b.last() == Some(&b'>') {
+        return true;
+    }
+    let name_start = |i: usize| {
+        b.get(i)
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'.' | b'$'))
+    };
+    for i in 0..b.len() {
+        let next = b.get(i + 1).copied();
+        match (b[i], next) {
+            // `<your-key>`: a letter, then name characters or blanks, then `>`
+            (b'<', Some(c)) if c.is_ascii_alphabetic() => {
+                let close = b[i + 1..].iter().take(61).position(|c| {
+                    !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b' ' | b'.' | b'|'))
+                });
+                if close.is_some_and(|k| b[i + 1 + k] == b'>') {
+                    return true;
+                }
+            }
+            (b'$' | b'#', Some(b'{')) if name_start(i + 2) => return true,
+            (b'%', Some(b'(')) if name_start(i + 2) => return true,
+            (b'{', Some(b'{')) => {
+                let mut j = i + 2;
+                while b.get(j) == Some(&b' ') {
+                    j += 1;
+                }
+                if name_start(j) {
+                    return true;
+                }
+            }
+            (b'}', Some(b'}'))
+                if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b' ') =>
+            {
+                return true
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// True when `rel` (a `/`-separated path below the scanned root) is a test, fixture, mock,
@@ -698,6 +742,10 @@ pub fn is_secret_name(name: &str) -> bool {
     if words.iter().any(|w| SECRET.contains(&w.as_str())) {
         return true;
     }
+    // names written as one lower-case word: `$dbpasswd`, `mysqlpassword`, `rootpwd`, `dbpass`
+    if words.iter().any(|w| is_concatenated_password_word(w)) {
+        return true;
+    }
     words.windows(2).any(|p| {
         p[1] == "key"
             && matches!(
@@ -723,6 +771,25 @@ pub fn is_secret_name(name: &str) -> bool {
                     | "crypt"
             )
     })
+}
+
+/// One word that ends in a password word after a prefix (`dbpasswd`, `adminpassword`,
+/// `rootpwd`); `pass` only after a prefix that names what it opens (`dbpass`, not `bypass`,
+/// `compass` or `surpass`).
+fn is_concatenated_password_word(w: &str) -> bool {
+    const SUFFIXES: &[&str] = &["password", "passwd", "pwd", "passphrase"];
+    if SUFFIXES
+        .iter()
+        .any(|s| w.len() > s.len() && w.ends_with(s) && w.as_bytes()[0].is_ascii_alphabetic())
+    {
+        return true;
+    }
+    const PASS_PREFIXES: &[&str] = &[
+        "db", "root", "user", "admin", "mysql", "pg", "sql", "smtp", "mail", "ftp", "sftp",
+        "redis", "ldap", "proxy", "bind", "ssh", "wifi", "vnc", "rdp", "imap", "pop",
+    ];
+    w.strip_suffix("pass")
+        .is_some_and(|p| PASS_PREFIXES.contains(&p))
 }
 
 #[cfg(test)]
@@ -844,6 +911,47 @@ mod tests {
             "",
         ] {
             assert!(!is_sample_path(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn template_markers_need_a_name() {
+        for v in [
+            "sk-or-v1-<your-key>",
+            "<YOUR_TOKEN>",
+            "abc${API_KEY}",
+            "pre{{ secret }}",
+            "x%(password)s",
+            "#{db.pass}x",
+            "secret>",
+            "<%=",
+        ] {
+            assert!(placeholder_reason(v, false).is_some(), "{v}");
+        }
+        // generated keys drawn from punctuation-heavy alphabets (Django, WordPress)
+        for v in [
+            "k7#n%(2z@w2l^m*v+r$e=t)s-x_y&u8b",
+            "k#7N(q!Z@w]L^m*v+R{e=T}s-x|Y<2>B8c%d&F~g,h;J",
+            "a1${9q!}}2z{{4",
+        ] {
+            assert!(placeholder_reason(v, false).is_none(), "{v}");
+        }
+    }
+
+    #[test]
+    fn concatenated_password_names() {
+        for n in [
+            "$dbpasswd",
+            "dbpass",
+            "mysqlpassword",
+            "ROOTPWD",
+            "db_pass",
+            "SMTP_PWD",
+        ] {
+            assert!(is_secret_name(n.trim_start_matches('$')), "{n}");
+        }
+        for n in ["bypass", "compass", "surpass", "passage", "pwd_dir"] {
+            assert!(!is_secret_name(n), "{n}");
         }
     }
 

@@ -382,6 +382,23 @@ fn strip_substitutions(value: &str) -> String {
     out
 }
 
+/// `name(…)` or `a.b(…)`: an identifier, `(`, anything, and a closing `)` at the end.
+fn is_call_shaped(value: &str) -> bool {
+    let Some(open) = value.find('(') else {
+        return false;
+    };
+    let head = &value[..open];
+    !head.is_empty()
+        && head
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'$'))
+        && head
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'.'))
+        && value.ends_with(')')
+}
+
 /// Generic `name = value` secrets: the name must say secret, the value must look random and
 /// must not be a placeholder, a reference or code.
 fn generic(value: &str, ctx: Context<'_>) -> Verdict {
@@ -408,7 +425,17 @@ fn generic(value: &str, ctx: Context<'_>) -> Verdict {
     if let Some(r) = filters::placeholder_reason(value, true) {
         return Verdict::drop(format!("value is a placeholder ({r})"));
     }
-    if filters::looks_like_code(value) {
+    if value.len() < 8 {
+        return Verdict::drop("value too short to be a secret");
+    }
+    // inside quotes, `(` is part of the string (Django keys are drawn from an alphabet with
+    // `(` and `)`); only a call shape (`getPassword(x)`) is code there
+    let code = if ctx.quoted && value.contains('(') && !is_call_shaped(value) {
+        filters::looks_like_code(&value.replace(['(', ')'], ""))
+    } else {
+        filters::looks_like_code(value)
+    };
+    if code {
         return Verdict::drop("value is code, not data");
     }
     if filters::is_uuid(value) {
@@ -623,6 +650,38 @@ mod tests {
             "Zr8$1vQp2LmX",
             config
         )));
+    }
+
+    #[test]
+    fn quoted_values_with_parentheses_are_data_unless_call_shaped() {
+        let quoted = named("SECRET_KEY");
+        // a Django-style key: `(` and `)` come from the generator's alphabet
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "k7#n(q!z@w2l^m*v+r$e=t)s-x_y&u8b%c9d",
+            quoted
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "getSecretKey(config)",
+            quoted
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "crypto.randomBytes(32)",
+            quoted
+        )));
+        // unquoted, `(` still reads as code
+        let bare = Context {
+            quoted: false,
+            ..quoted
+        };
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "k7#n(q!z@w2l^m*v+r$e=t)s-x_y&u8b%c9d",
+            bare
+        )));
+        assert!(!kept(&validate(ValidatorKind::Generic, "Zr8$1vQ", quoted)));
     }
 
     #[test]
