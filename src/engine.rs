@@ -226,8 +226,13 @@ impl Scanner {
         }
         let mut order: Vec<usize> = (0..raw.len()).collect();
         order.sort_by_key(|&i| raw[i].start);
+        // the matches by start, for the snippets' neighbour look-ups (linear in findings)
+        let near = Near::new(order.iter().map(|&i| &raw[i]).collect());
         let mut cursor = LineCursor::new(data);
         for i in order {
+            if out.len() >= MAX_FINDINGS_PER_FILE {
+                break; // Sink::add_findings says so
+            }
             let m = &raw[i];
             let secret = secrets[i].as_ref().unwrap_or(&m.secret);
             if self.config.value_allowed(secret) {
@@ -259,7 +264,7 @@ impl Scanner {
                     end_line,
                     end_column,
                 },
-                snippet: make_snippet(data, line_start, line_end, m, &raw),
+                snippet: make_snippet(data, line_start, line_end, m, &near),
                 secret: secret.clone(),
                 entropy: m.entropy,
                 note: m.note.clone(),
@@ -529,7 +534,39 @@ fn floor_char(data: &[u8], mut i: usize) -> usize {
 
 /// Build the redacted snippet for `m`: the line, or a window of a long line, with every
 /// matched secret on it replaced by its redacted form.
-fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &[RawMatch]) -> Snippet {
+/// Most findings kept for one file (or blob); past it the scan of that file stops reporting
+/// and a warning names the file. Keeps time and memory linear on hostile input (a file of
+/// a million keys).
+pub const MAX_FINDINGS_PER_FILE: usize = 10_000;
+
+/// A chunk's matches sorted by start, to find those overlapping a byte range without
+/// looking at all of them.
+struct Near<'a> {
+    sorted: Vec<&'a RawMatch>,
+    longest: usize,
+}
+
+impl<'a> Near<'a> {
+    fn new(sorted: Vec<&'a RawMatch>) -> Near<'a> {
+        let longest = sorted.iter().map(|m| m.end - m.start).max().unwrap_or(0);
+        Near { sorted, longest }
+    }
+
+    /// The matches overlapping `s..e`, by start.
+    fn overlapping(&self, s: usize, e: usize) -> impl Iterator<Item = &'a RawMatch> + '_ {
+        // a match starting more than `longest` bytes before `s` ends before it
+        let lo = self
+            .sorted
+            .partition_point(|o| o.start.saturating_add(self.longest) <= s);
+        let hi = self.sorted.partition_point(|o| o.start < e);
+        self.sorted[lo..hi.max(lo)]
+            .iter()
+            .copied()
+            .filter(move |o| o.start < e && o.end > s)
+    }
+}
+
+fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &Near<'_>) -> Snippet {
     let m_end = m.end.min(le); // multi-line secrets: show the first line only
     let (ws, we, lead, trail) = if le - ls <= SNIPPET_MAX {
         (ls, le, false, false)
@@ -550,8 +587,7 @@ fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &[RawMatch
     // (start, end, secret, is this finding): the matches on the window, plus every other
     // secret-like run there (an undetected token beside the secret is masked as well)
     let mut others: Vec<(usize, usize, Cow<str>, bool)> = all
-        .iter()
-        .filter(|o| o.start < we && o.end > ws)
+        .overlapping(ws, we)
         .map(|o| {
             (
                 o.start,
@@ -565,7 +601,7 @@ fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &[RawMatch
     let (cs, ce) = (ws.saturating_sub(256).max(ls), (we + 256).min(le));
     for (s, e) in secret_like_spans(&data[cs..ce]) {
         let (s, e) = (s + cs, e + cs);
-        if s < we && e > ws && !all.iter().any(|o| o.start < e && s < o.end) {
+        if s < we && e > ws && all.overlapping(s, e).next().is_none() {
             others.push((s, e, String::from_utf8_lossy(&data[s..e]), false));
         }
     }

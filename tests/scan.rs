@@ -341,3 +341,26 @@ fn a_secret_repeated_in_a_file_is_one_finding_that_lists_every_place() {
     assert_eq!(lines, [3, 3, 5]);
     assert!(!sarif.contains(&key));
 }
+
+#[test]
+fn a_file_of_many_keys_is_capped_with_a_warning() {
+    // hostile input: one key per line; the scan reports the first 10,000 and names the file
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(0xCA9);
+    let mut text = String::new();
+    for i in 0..10_200 {
+        let key = expand("sk-proj-{{alnum:58}}T3BlbkFJ{{alnum:58}}", &mut rng).unwrap();
+        text.push_str(&format!("K{i}={key}\n"));
+    }
+    std::fs::write(dir.path().join("dump.env"), text).unwrap();
+    let (code, json, err) = run::leakgate(&["scan", ".", "--format", "json"], dir.path());
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 10_000);
+    assert_eq!(f.last().unwrap()["line"], 10_000);
+    assert!(
+        err.contains("dump.env: 10000 findings or more; only the first 10000 are reported"),
+        "{err}"
+    );
+}

@@ -37,6 +37,14 @@ pub struct Sink {
 
 impl Sink {
     pub fn add_findings(&self, mut f: Vec<Finding>) {
+        if f.len() >= crate::engine::MAX_FINDINGS_PER_FILE {
+            let path = &f[0].location.path;
+            self.warn(format!(
+                "{path}: {} findings or more; only the first {} are reported (clean these and scan again)",
+                crate::engine::MAX_FINDINGS_PER_FILE,
+                crate::engine::MAX_FINDINGS_PER_FILE
+            ));
+        }
         if !f.is_empty() {
             self.findings.lock().expect("poisoned").append(&mut f);
         }
