@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::Value;
 use mock::{reply, Mock, Reply, Req};
+use serde_json::Value;
 
 /// (rule, provider, method, path, valid answer, invalid answer, identity)
 type Case = (
@@ -337,6 +337,78 @@ const CASES: &[Case] = &[
         (401, r#"{"detail":"Invalid token"}"#),
         Some("sentry-user"),
     ),
+    (
+        "mailgun-api-key",
+        "mailgun",
+        "GET",
+        "/v3/domains",
+        (200, r#"{"total_count":1,"items":[]}"#),
+        (401, "Forbidden"),
+        None,
+    ),
+    (
+        "brevo-api-key",
+        "brevo",
+        "GET",
+        "/v3/account",
+        (200, r#"{"email":"b@corp.test","companyName":"Acme"}"#),
+        (401, r#"{"code":"unauthorized","message":"Key not found"}"#),
+        Some("b@corp.test"),
+    ),
+    (
+        "postmark-server-token",
+        "postmark",
+        "GET",
+        "/server",
+        (200, r#"{"ID":1,"Name":"Production"}"#),
+        (
+            401,
+            r#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied"}"#,
+        ),
+        Some("Production"),
+    ),
+    (
+        "buildkite-api-token",
+        "buildkite",
+        "GET",
+        "/v2/access-token",
+        (200, r#"{"uuid":"b1","scopes":["read_builds"]}"#),
+        (401, r#"{"message":"Authentication required"}"#),
+        None,
+    ),
+    (
+        "circleci-personal-token",
+        "circleci",
+        "GET",
+        "/api/v2/me",
+        (200, r#"{"id":"c1","login":"circle-user","name":"C"}"#),
+        (401, r#"{"message":"You must log in first."}"#),
+        Some("circle-user"),
+    ),
+    (
+        "intercom-access-token",
+        "intercom",
+        "GET",
+        "/me",
+        (200, r#"{"type":"admin","email":"i@corp.test"}"#),
+        (
+            401,
+            r#"{"type":"error.list","errors":[{"code":"unauthorized","message":"Access Token Invalid"}]}"#,
+        ),
+        Some("i@corp.test"),
+    ),
+    (
+        "pushbullet-access-token",
+        "pushbullet",
+        "GET",
+        "/v2/users/me",
+        (200, r#"{"iden":"u1","email":"p@corp.test"}"#),
+        (
+            401,
+            r#"{"error":{"code":"invalid_access_token","message":"Access token is missing or invalid."}}"#,
+        ),
+        Some("p@corp.test"),
+    ),
 ];
 
 fn leakgate(args: &[&str]) -> (i32, String, String) {
@@ -468,7 +540,17 @@ fn run_scenario(sc: Scenario) {
         let r = &reqs[0];
         assert_eq!(r.method, method, "{rule}");
         assert!(r.path.starts_with(path), "{rule}: path {}", r.path);
+        let basic = r
+            .header("authorization")
+            .and_then(|v| v.strip_prefix("Basic "))
+            .and_then(|b| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.decode(b).ok()
+            })
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let carried = r.path.contains(secret.as_str())
+            || basic.ends_with(&format!(":{secret}"))
             || r.headers
                 .iter()
                 .any(|(k, v)| k != "host" && v.contains(secret.as_str()));
