@@ -777,3 +777,32 @@ fn rules_test_checks_validate_blocks() {
         assert!(err.contains(why), "{err}");
     }
 }
+
+#[test]
+fn scan_log_validates_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = github_fixture(dir.path(), &["build.log"]);
+    let m = Mock::start(Box::new(|_r: &Req, _| {
+        reply(401, r#"{"message":"Bad credentials"}"#)
+    }));
+    let ep = format!("github={}", m.url);
+    let log = dir.path().join("build.log");
+    let (code, out, err) = leakgate(&[
+        "scan-log",
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+        "--validate",
+        "--validation-endpoint",
+        &ep,
+        "--fail-on",
+        "medium",
+    ]);
+    // the key the provider rejects is low: it does not fail --fail-on medium
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(m.requests().len(), 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"][0]["validation"]["status"], "invalid");
+    assert_eq!(v["findings"][0]["severity"], "low");
+    assert!(!out.contains(&token) && !err.contains(&token));
+}
