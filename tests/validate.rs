@@ -3,6 +3,8 @@
 //! the provider documents them, one request per unique key, no redirect followed, and no
 //! output that holds a key.
 
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
 #[path = "support/mock.rs"]
 mod mock;
 
@@ -804,5 +806,31 @@ fn scan_log_validates_too() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["findings"][0]["validation"]["status"], "invalid");
     assert_eq!(v["findings"][0]["severity"], "low");
+    assert!(!out.contains(&token) && !err.contains(&token));
+}
+
+#[test]
+fn history_validates_each_key_once_across_commits() {
+    let mut repo = gitrepo::Repo::new(3);
+    let token = repo.github_token();
+    repo.write("a.env", &format!("GITHUB_TOKEN={token}\n"));
+    repo.commit("add a");
+    repo.write("b.env", &format!("GH={token}\n"));
+    repo.commit("add b");
+    let m = Mock::start(Box::new(|_r: &Req, _| reply(200, r#"{"login":"octocat"}"#)));
+    let ep = format!("github={}", m.url);
+    let (code, out, err) = leakgate(&[
+        "history",
+        repo.path().to_str().unwrap(),
+        "--validate",
+        "--validation-endpoint",
+        &ep,
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(m.requests().len(), 1, "one key, two commits: one request");
+    assert!(out.contains("validation: LIVE as octocat"), "{out}");
+    assert!(out.contains("CRITICAL"), "{out}");
     assert!(!out.contains(&token) && !err.contains(&token));
 }
