@@ -276,6 +276,7 @@ impl Scanner {
                 occurrences: 1,
                 decoded: chains[i].clone(),
                 commit: None,
+                validation: None,
             });
         }
     }

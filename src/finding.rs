@@ -64,6 +64,8 @@ pub struct Finding {
     pub decoded: Option<String>,
     /// For git history: the commit that introduced the secret at this path.
     pub commit: Option<Box<CommitInfo>>,
+    /// Live validation result (`--validate` only): what the provider said about the key.
+    pub validation: Option<crate::validate::Validation>,
 }
 
 /// Most other occurrences of one secret in one file listed on its finding (the count goes on).

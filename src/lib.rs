@@ -20,4 +20,5 @@ pub mod report;
 pub mod rules;
 pub mod ruletest;
 pub mod source;
+pub mod validate;
 pub mod validators;

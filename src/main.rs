@@ -145,6 +145,17 @@ struct OutputArgs {
     /// fixtures, examples and docs, which are left out by default (config: include_samples).
     #[arg(long)]
     include_samples: bool,
+    /// Ask each provider whether the keys found are live (one read-only request per unique
+    /// key to the provider's documented API host). Off by default: never implied.
+    #[arg(long)]
+    validate: bool,
+    /// With --validate: report (and fail on) only keys the provider confirmed live.
+    #[arg(long, requires = "validate")]
+    only_live: bool,
+    /// With --validate: send PROVIDER's requests to URL (scheme://host[:port]) instead of the
+    /// provider's host: GitHub Enterprise, GitLab self-managed, a test mock. Repeatable.
+    #[arg(long, value_name = "PROVIDER=URL", requires = "validate", value_parser = leakgate::validate::parse_endpoint)]
+    validation_endpoint: Vec<(String, String)>,
 }
 
 #[derive(Args)]
@@ -553,6 +564,37 @@ fn finish(
         Some(p) => leakgate::baseline::Baseline::load(p)?.filter(&mut findings),
         None => 0,
     };
+    if out.validate {
+        let specs: Vec<&rules::RuleSpec> = scanner.rules.rules.iter().map(|r| &*r.spec).collect();
+        leakgate::validate::check_endpoints(&out.validation_endpoint, &specs)?;
+        for (p, u) in &out.validation_endpoint {
+            eprintln!(
+                "leakgate: note: validation requests for {} go to {} (--validation-endpoint)",
+                report::escape_control(p),
+                report::escape_control(u)
+            );
+        }
+        let opts = leakgate::validate::Options {
+            endpoints: out.validation_endpoint.clone(),
+            progress: !out.quiet && std::io::stderr().is_terminal(),
+        };
+        let stats = leakgate::validate::validate_findings(&mut findings, &opts);
+        if out.only_live {
+            findings.retain(|f| {
+                matches!(&f.validation, Some(v) if v.status == leakgate::validate::Outcome::Valid)
+            });
+        }
+        if !out.quiet {
+            eprintln!(
+                "leakgate: validated {} unique key{}: {} live, {} revoked or invalid, {} unknown",
+                stats.checked,
+                if stats.checked == 1 { "" } else { "s" },
+                stats.valid,
+                stats.invalid,
+                stats.unknown
+            );
+        }
+    }
     let result = ScanResult {
         findings,
         skipped,

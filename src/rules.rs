@@ -184,6 +184,10 @@ pub struct RuleSpec {
     /// findings describe a setting rather than carry a secret value.
     #[serde(default, skip_serializing_if = "RuleKind::is_secret")]
     pub kind: RuleKind,
+    /// Live validation (`--validate` only): one read-only request to the provider's API
+    /// and how to read its answer. See `crate::validate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate: Option<crate::validate::ValidateSpec>,
 }
 
 /// What a rule finds.
@@ -274,6 +278,9 @@ pub fn check_spec(r: &RuleSpec) -> Result<()> {
     }
     if !r.pattern.contains("(?P<secret>") && !r.pattern.contains("(?<secret>") {
         bail!("pattern needs a named group `secret`");
+    }
+    if let Some(v) = &r.validate {
+        v.check().context("bad `validate` block")?;
     }
     Ok(())
 }

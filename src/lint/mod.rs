@@ -85,6 +85,7 @@ impl Meta {
             examples: Vec::new(),
             negative_examples: Vec::new(),
             kind: RuleKind::Config,
+            validate: None,
         }
     }
 }
@@ -550,6 +551,7 @@ impl Linter {
                 occurrences: 1,
                 decoded: None,
                 commit: None,
+                validation: None,
             });
         }
     }

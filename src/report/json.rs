@@ -77,6 +77,9 @@ struct JsonFinding<'a> {
     /// cleaned); at most 100 are listed, `occurrences` counts them all.
     locations: Vec<&'a crate::finding::Location>,
     occurrences: u32,
+    /// `--validate` only: what the provider said about the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<&'a crate::validate::Validation>,
 }
 
 /// A related location; `line` 0 means the file as a whole.
@@ -155,6 +158,7 @@ impl Reporter for Json {
                         .collect(),
                     locations: std::iter::once(&f.location).chain(&f.also).collect(),
                     occurrences: f.occurrences,
+                    validation: f.validation.as_ref(),
                 })
                 .collect(),
             skipped: &r.skipped,

@@ -689,6 +689,9 @@ fn result(
     if let Some(d) = &f.decoded {
         props.insert("decoded".to_string(), json!(d));
     }
+    if let Some(v) = &f.validation {
+        props.insert("validation".to_string(), json!(v));
+    }
     let mut res = sarif::Result::builder()
         .rule_id(f.rule.id.clone())
         .rule_index(rule_index as i64)
@@ -1191,6 +1194,7 @@ mod tests {
             occurrences: 1,
             decoded: None,
             commit: None,
+            validation: None,
         }
     }
 

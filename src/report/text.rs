@@ -117,6 +117,14 @@ impl Reporter for Text {
                     None => writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?,
                 }
             }
+            if let Some(v) = &f.validation {
+                writeln!(
+                    out,
+                    "      {} {}",
+                    paint(dim, "validation:"),
+                    esc(&v.label())
+                )?;
+            }
             for r in &f.related {
                 let l = &r.location;
                 let at = if l.line == 0 {
@@ -218,6 +226,9 @@ fn write_by_secret(
             paint(dim, "secret:"),
             opts.secret(f0)
         )?;
+        if let Some(v) = &f0.validation {
+            writeln!(out, "  {} {}", paint(dim, "validation:"), esc(&v.label()))?;
+        }
         for f in g {
             let c = opts.commit(f).expect("filtered");
             writeln!(

@@ -1,0 +1,579 @@
+//! Opt-in live validation (`--validate`): ask the provider whether a found key works.
+//!
+//! Runs after dedup, allow-lists and the baseline, on the findings that will be reported.
+//! Each unique (rule, secret) is checked once per run, by at most [`CONCURRENCY`] requests
+//! at a time and at most one request per [`PROVIDER_INTERVAL`] to any one provider. A
+//! request goes only to the HTTPS host the rule declares (or to the URL a user named with
+//! `--validation-endpoint`), follows no redirect, and retries only on 429 and 5xx (at most
+//! twice, with backoff). Nothing here prints or returns the secret: reasons and identities
+//! taken from an answer are scrubbed of it, transport errors are reduced to their kind.
+
+pub mod aws;
+pub mod spec;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::finding::Finding;
+use crate::rules::{RuleSpec, Severity};
+pub use spec::{Outcome, ValidateSpec};
+
+/// Requests in flight at once.
+pub const CONCURRENCY: usize = 4;
+/// Least time between two requests to one provider.
+pub const PROVIDER_INTERVAL: Duration = Duration::from_millis(100);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(10);
+/// Retries after a 429 or 5xx answer.
+pub const MAX_RETRIES: u32 = 2;
+/// Most of an answer read.
+const MAX_BODY: u64 = 1 << 20;
+
+/// What the provider said about a key.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Validation {
+    pub status: Outcome,
+    /// Why (`HTTP 401`, `invalid_auth`, `timeout`); never holds the secret.
+    pub reason: String,
+    /// RFC 3339 time of the check.
+    pub checked_at: String,
+    /// Account or login the key belongs to, when the provider says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+}
+
+impl Validation {
+    /// The words a text report shows.
+    pub fn label(&self) -> String {
+        let id = self
+            .identity
+            .as_deref()
+            .map(|i| format!(" as {i}"))
+            .unwrap_or_default();
+        match self.status {
+            Outcome::Valid => format!("LIVE{id}"),
+            Outcome::Invalid => "revoked or invalid".into(),
+            Outcome::Unknown => format!("unknown ({})", self.reason),
+        }
+    }
+}
+
+/// A validator behind the declarative ones: for checks a `validate:` block cannot express
+/// (request signing).
+pub trait Validator: Send + Sync {
+    /// Provider name (rate limit and `--validation-endpoint` key).
+    fn provider(&self) -> &str;
+    fn check(&self, secret: &str, ctx: &Context) -> (Outcome, String, Option<String>);
+}
+
+/// Run-wide settings.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// `--validation-endpoint PROVIDER=URL`: scheme and authority replacing the rule's.
+    pub endpoints: Vec<(String, String)>,
+    /// Progress line on stderr (a TTY only).
+    pub progress: bool,
+}
+
+/// Parse one `--validation-endpoint` value: `PROVIDER=scheme://host[:port]`.
+pub fn parse_endpoint(s: &str) -> Result<(String, String), String> {
+    let (p, url) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected PROVIDER=URL"))?;
+    let u =
+        spec::split_url(url).ok_or_else(|| format!("{url:?}: expected http(s)://host[:port]"))?;
+    if !matches!(u.scheme, "http" | "https") || !matches!(u.rest, "" | "/") {
+        return Err(format!(
+            "{url:?}: expected http(s)://host[:port] with no path"
+        ));
+    }
+    if p.is_empty() {
+        return Err("empty provider name".into());
+    }
+    Ok((p.to_string(), format!("{}://{}", u.scheme, u.authority)))
+}
+
+/// Shared state of one run's requests.
+pub struct Context {
+    agent: ureq::Agent,
+    endpoints: Vec<(String, String)>,
+    next_slot: Mutex<HashMap<String, Instant>>,
+    /// Requests sent (retries included).
+    pub requests: AtomicUsize,
+}
+
+impl Context {
+    pub fn new(endpoints: Vec<(String, String)>) -> Context {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(CONNECT_TIMEOUT)
+            .timeout(TOTAL_TIMEOUT)
+            .redirects(0)
+            .user_agent(concat!("leakgate/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Context {
+            agent,
+            endpoints,
+            next_slot: Mutex::new(HashMap::new()),
+            requests: AtomicUsize::new(0),
+        }
+    }
+
+    /// The override for a provider (or rule id), if any.
+    fn endpoint(&self, provider: &str, rule_id: &str) -> Option<&str> {
+        self.endpoints
+            .iter()
+            .find(|(p, _)| p == provider || p == rule_id)
+            .map(|(_, u)| u.as_str())
+    }
+
+    /// Wait for this provider's next request slot.
+    fn pace(&self, provider: &str) {
+        let wait = {
+            let mut m = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let at = m.get(provider).copied().filter(|t| *t > now).unwrap_or(now);
+            m.insert(provider.to_string(), at + PROVIDER_INTERVAL);
+            at - now
+        };
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// Send a request (paced, retried on 429/5xx) and return the final status, headers and
+    /// body, or a reason it got none.
+    pub fn send(
+        &self,
+        provider: &str,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<Answer, String> {
+        let mut attempt = 0;
+        loop {
+            self.pace(provider);
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let mut req = self.agent.request(method, url);
+            for (k, v) in headers {
+                req = req.set(k, v);
+            }
+            let res = match body {
+                Some(b) => req.send_string(b),
+                None => req.call(),
+            };
+            let resp = match res {
+                Ok(r) => r,
+                Err(ureq::Error::Status(_, r)) => r,
+                // the error's text may hold the URL (and a URL may hold the key): kind only
+                Err(ureq::Error::Transport(t)) => return Err(transport_reason(t.kind())),
+            };
+            let status = resp.status();
+            if (status == 429 || status >= 500) && attempt < MAX_RETRIES {
+                let after = resp
+                    .header("retry-after")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(|s| Duration::from_secs(s.min(5)));
+                let backoff = after.unwrap_or(Duration::from_millis(250 << attempt));
+                attempt += 1;
+                std::thread::sleep(backoff);
+                continue;
+            }
+            let names = resp.headers_names();
+            let hdrs = names
+                .iter()
+                .filter_map(|n| {
+                    resp.header(n)
+                        .map(|v| (n.to_ascii_lowercase(), v.to_string()))
+                })
+                .collect();
+            let mut buf = Vec::new();
+            let _ = resp.into_reader().take(MAX_BODY).read_to_end(&mut buf);
+            return Ok(Answer {
+                status,
+                headers: hdrs,
+                body: buf,
+            });
+        }
+    }
+}
+
+fn transport_reason(k: ureq::ErrorKind) -> String {
+    use ureq::ErrorKind as K;
+    match k {
+        K::Dns => "DNS lookup failed",
+        K::ConnectionFailed => "connection failed",
+        K::Io => "network error or timeout",
+        K::TooManyRedirects => "redirect not followed",
+        K::InvalidUrl | K::UnknownScheme => "bad URL",
+        K::ProxyConnect | K::ProxyUnauthorized | K::InvalidProxyUrl => "proxy error",
+        _ => "request failed",
+    }
+    .into()
+}
+
+/// An HTTP answer.
+pub struct Answer {
+    pub status: u16,
+    /// Lower-case names.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Percent-encode all but unreserved characters (and `:`, which Telegram's bot tokens hold).
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn json_escape(s: &str) -> String {
+    let q = serde_json::to_string(s).unwrap_or_default();
+    q[1..q.len().saturating_sub(1)].to_string()
+}
+
+fn fill(t: &str, value: &str) -> String {
+    t.replace("{{secret}}", value)
+        .replace("{{ secret }}", value)
+}
+
+/// Text from an answer made safe to show: no secret, no control characters, short.
+pub fn scrub(text: &str, secret: &str) -> String {
+    let t = if secret.len() >= 4 {
+        text.replace(secret, "[secret]")
+    } else {
+        text.to_string()
+    };
+    let t: String = t.chars().filter(|c| !c.is_control()).take(120).collect();
+    t.trim().to_string()
+}
+
+/// Check a secret with a rule's `validate:` block.
+pub fn check_declarative(
+    spec: &ValidateSpec,
+    rule_id: &str,
+    secret: &str,
+    ctx: &Context,
+) -> (Outcome, String, Option<String>) {
+    let unknown = |r: &str| (Outcome::Unknown, r.to_string(), None);
+    if secret.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return unknown("secret not usable in a request");
+    }
+    let mut url = fill(&spec.url, &url_encode(secret));
+    if let Some(base) = ctx.endpoint(&spec.provider, rule_id) {
+        let rest = spec::split_url(&url).map(|u| u.rest.to_string());
+        match rest {
+            Some(rest) => url = format!("{base}{rest}"),
+            None => return unknown("bad URL"),
+        }
+    } else {
+        // the declared host over HTTPS, nothing else
+        match spec::split_url(&url) {
+            Some(u) if u.scheme == "https" && u.authority == spec.host => {}
+            _ => return unknown("URL not on the declared host"),
+        }
+    }
+    let json_body = spec
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("json"));
+    let mut headers: Vec<(String, String)> = spec
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), fill(v, secret)))
+        .collect();
+    if let Some(b) = &spec.basic_auth {
+        use base64::Engine;
+        let pair = format!("{}:{}", fill(&b.user, secret), fill(&b.password, secret));
+        headers.push((
+            "Authorization".into(),
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            ),
+        ));
+    }
+    let body = spec.body.as_ref().map(|b| {
+        if json_body {
+            fill(b, &json_escape(secret))
+        } else {
+            fill(b, &url_encode(secret))
+        }
+    });
+    let ans = match ctx.send(
+        &spec.provider,
+        &spec.method,
+        &url,
+        &headers,
+        body.as_deref(),
+    ) {
+        Ok(a) => a,
+        Err(reason) => return unknown(&reason),
+    };
+    interpret(spec, &ans, secret)
+}
+
+/// Read an answer with a spec's matchers.
+pub fn interpret(
+    spec: &ValidateSpec,
+    ans: &Answer,
+    secret: &str,
+) -> (Outcome, String, Option<String>) {
+    if (300..400).contains(&ans.status) {
+        return (
+            Outcome::Unknown,
+            format!("redirect not followed (HTTP {})", ans.status),
+            None,
+        );
+    }
+    let json: Option<serde_json::Value> = serde_json::from_slice(&ans.body).ok();
+    for m in &spec.responses {
+        if let Some(s) = &m.status {
+            if !s.contains(ans.status) {
+                continue;
+            }
+        }
+        let json_ok = m.json.iter().all(|(path, want)| {
+            let got = json.as_ref().and_then(|j| spec::json_path(j, path));
+            match got {
+                None => false,
+                Some(g) if want == "*" => !g.is_null(),
+                Some(g) => g == want,
+            }
+        });
+        if !json_ok {
+            continue;
+        }
+        let header_ok = m.header.iter().all(|(name, sub)| {
+            ans.headers
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.contains(sub.as_str()))
+        });
+        if !header_ok {
+            continue;
+        }
+        let mut reason = m
+            .reason
+            .clone()
+            .unwrap_or_else(|| format!("HTTP {}", ans.status));
+        if let Some(code) = m
+            .reason_path
+            .as_ref()
+            .and_then(|p| json.as_ref().and_then(|j| spec::json_path(j, p)))
+            .and_then(value_text)
+        {
+            reason = format!("{reason}: {code}");
+        }
+        let identity = match (m.result, &spec.identity) {
+            (Outcome::Valid, Some(p)) => json
+                .as_ref()
+                .and_then(|j| spec::json_path(j, p))
+                .and_then(value_text)
+                .map(|t| scrub(&t, secret))
+                .filter(|t| !t.is_empty()),
+            _ => None,
+        };
+        return (m.result, scrub(&reason, secret), identity);
+    }
+    let reason = match ans.status {
+        429 => "rate limited (HTTP 429)".to_string(),
+        s if s >= 500 => format!("provider error (HTTP {s})"),
+        s => format!("unexpected answer (HTTP {s})"),
+    };
+    (Outcome::Unknown, reason, None)
+}
+
+fn value_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The code validators, by rule id.
+fn code_validator(rule: &RuleSpec) -> Option<Box<dyn Validator>> {
+    aws::for_rule(rule)
+}
+
+/// Whether a finding's rule can be validated.
+pub fn can_validate(rule: &RuleSpec) -> bool {
+    rule.kind.is_secret() && (rule.validate.is_some() || code_validator(rule).is_some())
+}
+
+/// Providers (and rule ids) the loaded rules validate with.
+pub fn provider_names(rules: &[&RuleSpec]) -> Vec<String> {
+    let mut v = Vec::new();
+    for r in rules {
+        if let Some(s) = &r.validate {
+            v.push(s.provider.clone());
+        }
+        if let Some(c) = code_validator(r) {
+            v.push(c.provider().to_string());
+        }
+    }
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Totals of a run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub checked: usize,
+    pub valid: usize,
+    pub invalid: usize,
+    pub unknown: usize,
+    pub requests: usize,
+}
+
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    crate::source::git::rfc3339(secs)
+}
+
+/// Validate every finding whose rule can be: once per unique (rule, secret). A live key
+/// becomes `critical`; a key the provider rejects drops to `low`.
+pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
+    // unique (rule id, sha256(secret)) -> finding indices
+    let mut order: Vec<(String, [u8; 32])> = Vec::new();
+    let mut groups: HashMap<(String, [u8; 32]), Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.secret.is_empty() || !can_validate(&f.rule) {
+            continue;
+        }
+        let key = (
+            f.rule.id.clone(),
+            Sha256::digest(f.secret.as_bytes()).into(),
+        );
+        let e = groups.entry(key.clone()).or_default();
+        if e.is_empty() {
+            order.push(key);
+        }
+        e.push(i);
+    }
+    let jobs: Vec<(Arc<RuleSpec>, String)> = order
+        .iter()
+        .map(|k| {
+            let f = &findings[groups[k][0]];
+            (f.rule.clone(), f.secret.clone())
+        })
+        .collect();
+    let ctx = Context::new(opts.endpoints.clone());
+    let results: Vec<Mutex<Option<Validation>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let total = jobs.len();
+    std::thread::scope(|s| {
+        for _ in 0..CONCURRENCY.min(total) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((rule, secret)) = jobs.get(i) else {
+                    break;
+                };
+                let (status, reason, identity) = match (&rule.validate, code_validator(rule)) {
+                    (_, Some(v)) => v.check(secret, &ctx),
+                    (Some(spec), None) => check_declarative(spec, &rule.id, secret, &ctx),
+                    (None, None) => (Outcome::Unknown, "no validator".into(), None),
+                };
+                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(Validation {
+                    status,
+                    reason: scrub(&reason, secret),
+                    checked_at: now_rfc3339(),
+                    identity: identity.map(|t| scrub(&t, secret)),
+                });
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if opts.progress {
+                    eprint!("\rleakgate: validating {n}/{total}");
+                }
+            });
+        }
+    });
+    if opts.progress && total > 0 {
+        eprint!("\r\x1b[2K");
+    }
+    let mut stats = Stats {
+        checked: total,
+        requests: ctx.requests.load(Ordering::Relaxed),
+        ..Default::default()
+    };
+    for (k, cell) in order.iter().zip(results) {
+        let Some(v) = cell.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+            continue;
+        };
+        match v.status {
+            Outcome::Valid => stats.valid += 1,
+            Outcome::Invalid => stats.invalid += 1,
+            Outcome::Unknown => stats.unknown += 1,
+        }
+        for &i in &groups[k] {
+            let f = &mut findings[i];
+            match v.status {
+                Outcome::Valid => f.severity = Severity::Critical,
+                Outcome::Invalid => f.severity = Severity::Low,
+                Outcome::Unknown => {}
+            }
+            f.validation = Some(v.clone());
+        }
+    }
+    stats
+}
+
+/// Refuse overrides that name no provider the rules validate with.
+pub fn check_endpoints(endpoints: &[(String, String)], rules: &[&RuleSpec]) -> Result<()> {
+    let known = provider_names(rules);
+    for (p, _) in endpoints {
+        if !known.contains(p) && !rules.iter().any(|r| &r.id == p && can_validate(r)) {
+            bail!(
+                "--validation-endpoint: no rule validates with provider `{p}` (known: {})",
+                known.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_values() {
+        assert_eq!(
+            parse_endpoint("github=http://127.0.0.1:8080").unwrap(),
+            ("github".into(), "http://127.0.0.1:8080".into())
+        );
+        assert!(parse_endpoint("github=http://127.0.0.1:8080/x").is_err());
+        assert!(parse_endpoint("github").is_err());
+        assert!(parse_endpoint("github=ftp://h").is_err());
+    }
+
+    #[test]
+    fn scrub_removes_the_secret_and_controls() {
+        assert_eq!(
+            scrub("bad token abcd1234\n\x1b[2J", "abcd1234"),
+            "bad token [secret][2J"
+        );
+    }
+
+    #[test]
+    fn url_encoding_keeps_telegram_colon() {
+        assert_eq!(url_encode("12:ab/c"), "12:ab%2Fc");
+    }
+}

@@ -1,0 +1,836 @@
+//! Live validation (`--validate`) against local mock servers reached through
+//! `--validation-endpoint`: every provider's valid / invalid / 429-then-ok / 5xx answers as
+//! the provider documents them, one request per unique key, no redirect followed, and no
+//! output that holds a key.
+
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
+#[path = "support/mock.rs"]
+mod mock;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use mock::{reply, Mock, Reply, Req};
+use serde_json::Value;
+
+/// (rule, provider, method, path, valid answer, invalid answer, identity)
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (u16, &'static str),
+    (u16, &'static str),
+    Option<&'static str>,
+);
+
+const CASES: &[Case] = &[
+    (
+        "github-pat-classic",
+        "github",
+        "GET",
+        "/user",
+        (200, r#"{"login":"octocat","id":1}"#),
+        (401, r#"{"message":"Bad credentials"}"#),
+        Some("octocat"),
+    ),
+    (
+        "gitlab-pat",
+        "gitlab",
+        "GET",
+        "/api/v4/personal_access_tokens/self",
+        (
+            200,
+            r#"{"id":4,"name":"ci-token","revoked":false,"active":true,"scopes":["api"],"user_id":3}"#,
+        ),
+        (401, r#"{"message":"401 Unauthorized"}"#),
+        Some("ci-token"),
+    ),
+    (
+        "slack-bot-token",
+        "slack",
+        "POST",
+        "/api/auth.test",
+        (
+            200,
+            r#"{"ok":true,"team":"Acme","user":"deploybot","team_id":"T1","user_id":"U1"}"#,
+        ),
+        (200, r#"{"ok":false,"error":"invalid_auth"}"#),
+        Some("deploybot"),
+    ),
+    (
+        "openai-project-key",
+        "openai",
+        "GET",
+        "/v1/models",
+        (200, r#"{"object":"list","data":[]}"#),
+        (
+            401,
+            r#"{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}"#,
+        ),
+        None,
+    ),
+    (
+        "anthropic-api-key",
+        "anthropic",
+        "GET",
+        "/v1/models",
+        (200, r#"{"data":[],"has_more":false}"#),
+        (
+            401,
+            r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#,
+        ),
+        None,
+    ),
+    (
+        "stripe-secret-key",
+        "stripe",
+        "GET",
+        "/v1/account",
+        (200, r#"{"id":"acct_1","object":"account"}"#),
+        (
+            401,
+            r#"{"error":{"message":"Invalid API Key provided","type":"invalid_request_error"}}"#,
+        ),
+        Some("acct_1"),
+    ),
+    (
+        "sendgrid-api-key",
+        "sendgrid",
+        "GET",
+        "/v3/scopes",
+        (200, r#"{"scopes":["mail.send"]}"#),
+        (
+            401,
+            r#"{"errors":[{"field":null,"message":"authorization required"}]}"#,
+        ),
+        None,
+    ),
+    (
+        "npm-access-token",
+        "npm",
+        "GET",
+        "/-/whoami",
+        (200, r#"{"username":"someone"}"#),
+        (401, r#"{"error":"unauthorized"}"#),
+        Some("someone"),
+    ),
+    (
+        "huggingface-access-token",
+        "huggingface",
+        "GET",
+        "/api/whoami-v2",
+        (200, r#"{"type":"user","name":"hf-user"}"#),
+        (
+            401,
+            r#"{"error":"Invalid credentials in Authorization header"}"#,
+        ),
+        Some("hf-user"),
+    ),
+    (
+        "groq-api-key",
+        "groq",
+        "GET",
+        "/openai/v1/models",
+        (200, r#"{"object":"list","data":[]}"#),
+        (
+            401,
+            r#"{"error":{"message":"Invalid API Key","code":"invalid_api_key"}}"#,
+        ),
+        None,
+    ),
+    (
+        "mistral-api-key",
+        "mistral",
+        "GET",
+        "/v1/models",
+        (200, r#"{"object":"list","data":[]}"#),
+        (401, r#"{"message":"Unauthorized"}"#),
+        None,
+    ),
+    (
+        "digitalocean-personal-access-token",
+        "digitalocean",
+        "GET",
+        "/v2/account",
+        (
+            200,
+            r#"{"account":{"email":"ops@corp.test","status":"active"}}"#,
+        ),
+        (
+            401,
+            r#"{"id":"Unauthorized","message":"Unable to authenticate you"}"#,
+        ),
+        Some("ops@corp.test"),
+    ),
+    (
+        "heroku-api-key",
+        "heroku",
+        "GET",
+        "/account",
+        (200, r#"{"email":"dev@corp.test","id":"01234567"}"#),
+        (
+            401,
+            r#"{"id":"unauthorized","message":"Invalid credentials provided."}"#,
+        ),
+        Some("dev@corp.test"),
+    ),
+    (
+        "vercel-token",
+        "vercel",
+        "GET",
+        "/v2/user",
+        (200, r#"{"user":{"username":"vuser"}}"#),
+        (
+            403,
+            r#"{"error":{"code":"forbidden","message":"Not authorized","invalidToken":true}}"#,
+        ),
+        Some("vuser"),
+    ),
+    (
+        "netlify-access-token",
+        "netlify",
+        "GET",
+        "/api/v1/user",
+        (200, r#"{"email":"n@corp.test"}"#),
+        (401, r#"{"code":401,"message":"Access Denied"}"#),
+        Some("n@corp.test"),
+    ),
+    (
+        "linear-api-key",
+        "linear",
+        "POST",
+        "/graphql",
+        (200, r#"{"data":{"viewer":{"id":"u1","name":"Lin Ear"}}}"#),
+        (
+            400,
+            r#"{"errors":[{"message":"Authentication required","extensions":{"code":"AUTHENTICATION_ERROR"}}]}"#,
+        ),
+        Some("Lin Ear"),
+    ),
+    (
+        "notion-integration-token",
+        "notion",
+        "GET",
+        "/v1/users/me",
+        (200, r#"{"object":"user","name":"Integration"}"#),
+        (
+            401,
+            r#"{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}"#,
+        ),
+        Some("Integration"),
+    ),
+    (
+        "airtable-personal-access-token",
+        "airtable",
+        "GET",
+        "/v0/meta/whoami",
+        (200, r#"{"id":"usrAbc"}"#),
+        (401, r#"{"error":{"type":"AUTHENTICATION_REQUIRED"}}"#),
+        Some("usrAbc"),
+    ),
+    (
+        "postman-api-key",
+        "postman",
+        "GET",
+        "/me",
+        (200, r#"{"user":{"username":"pm-user"}}"#),
+        (401, r#"{"error":{"name":"AuthenticationError"}}"#),
+        Some("pm-user"),
+    ),
+    (
+        "doppler-token",
+        "doppler",
+        "GET",
+        "/v3/me",
+        (200, r#"{"workplace":{"name":"Acme"}}"#),
+        (
+            401,
+            r#"{"messages":["Invalid Auth token"],"success":false}"#,
+        ),
+        Some("Acme"),
+    ),
+    (
+        "cloudflare-api-token",
+        "cloudflare",
+        "GET",
+        "/client/v4/user/tokens/verify",
+        (
+            200,
+            r#"{"success":true,"result":{"id":"t1","status":"active"}}"#,
+        ),
+        (
+            401,
+            r#"{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}]}"#,
+        ),
+        None,
+    ),
+    (
+        "datadog-api-key",
+        "datadog",
+        "GET",
+        "/api/v1/validate",
+        (200, r#"{"valid":true}"#),
+        (403, r#"{"errors":["Forbidden"]}"#),
+        None,
+    ),
+    (
+        "discord-bot-token",
+        "discord",
+        "GET",
+        "/api/v10/users/@me",
+        (200, r#"{"id":"1","username":"botty"}"#),
+        (401, r#"{"message":"401: Unauthorized","code":0}"#),
+        Some("botty"),
+    ),
+    (
+        "telegram-bot-token",
+        "telegram",
+        "GET",
+        "/bot",
+        (
+            200,
+            r#"{"ok":true,"result":{"id":1,"is_bot":true,"username":"leak_bot"}}"#,
+        ),
+        (
+            401,
+            r#"{"ok":false,"error_code":401,"description":"Unauthorized"}"#,
+        ),
+        Some("leak_bot"),
+    ),
+    (
+        "replicate-api-token",
+        "replicate",
+        "GET",
+        "/v1/account",
+        (200, r#"{"type":"user","username":"rep"}"#),
+        (401, r#"{"detail":"Invalid token."}"#),
+        Some("rep"),
+    ),
+    (
+        "cohere-api-key",
+        "cohere",
+        "GET",
+        "/v1/models",
+        (200, r#"{"models":[]}"#),
+        (401, r#"{"message":"invalid api token"}"#),
+        None,
+    ),
+    (
+        "supabase-personal-access-token",
+        "supabase",
+        "GET",
+        "/v1/projects",
+        (200, r#"[]"#),
+        (401, r#"{"message":"Unauthorized"}"#),
+        None,
+    ),
+    (
+        "sentry-user-token",
+        "sentry",
+        "GET",
+        "/api/0/",
+        (
+            200,
+            r#"{"version":"0","auth":{"scopes":["org:read"]},"user":{"username":"sentry-user"}}"#,
+        ),
+        (401, r#"{"detail":"Invalid token"}"#),
+        Some("sentry-user"),
+    ),
+    (
+        "mailgun-api-key",
+        "mailgun",
+        "GET",
+        "/v3/domains",
+        (200, r#"{"total_count":1,"items":[]}"#),
+        (401, "Forbidden"),
+        None,
+    ),
+    (
+        "brevo-api-key",
+        "brevo",
+        "GET",
+        "/v3/account",
+        (200, r#"{"email":"b@corp.test","companyName":"Acme"}"#),
+        (401, r#"{"code":"unauthorized","message":"Key not found"}"#),
+        Some("b@corp.test"),
+    ),
+    (
+        "postmark-server-token",
+        "postmark",
+        "GET",
+        "/server",
+        (200, r#"{"ID":1,"Name":"Production"}"#),
+        (
+            401,
+            r#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied"}"#,
+        ),
+        Some("Production"),
+    ),
+    (
+        "buildkite-api-token",
+        "buildkite",
+        "GET",
+        "/v2/access-token",
+        (200, r#"{"uuid":"b1","scopes":["read_builds"]}"#),
+        (401, r#"{"message":"Authentication required"}"#),
+        None,
+    ),
+    (
+        "circleci-personal-token",
+        "circleci",
+        "GET",
+        "/api/v2/me",
+        (200, r#"{"id":"c1","login":"circle-user","name":"C"}"#),
+        (401, r#"{"message":"You must log in first."}"#),
+        Some("circle-user"),
+    ),
+    (
+        "intercom-access-token",
+        "intercom",
+        "GET",
+        "/me",
+        (200, r#"{"type":"admin","email":"i@corp.test"}"#),
+        (
+            401,
+            r#"{"type":"error.list","errors":[{"code":"unauthorized","message":"Access Token Invalid"}]}"#,
+        ),
+        Some("i@corp.test"),
+    ),
+    (
+        "pushbullet-access-token",
+        "pushbullet",
+        "GET",
+        "/v2/users/me",
+        (200, r#"{"iden":"u1","email":"p@corp.test"}"#),
+        (
+            401,
+            r#"{"error":{"code":"invalid_access_token","message":"Access token is missing or invalid."}}"#,
+        ),
+        Some("p@corp.test"),
+    ),
+];
+
+fn leakgate(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// One file per rule (its first example, expanded), and the secret each holds.
+fn fixture(dir: &Path, rules: &[&str], seed: u64) -> HashMap<String, String> {
+    let all = leakgate::rules::builtin_rules().unwrap();
+    let mut rng = leakgate::examples::Rng::new(seed);
+    for (i, id) in rules.iter().enumerate() {
+        let r = all.iter().find(|r| r.id == *id).expect(id);
+        assert!(r.validate.is_some(), "{id} has no validate block");
+        let text = leakgate::examples::expand(&r.examples[0], &mut rng).unwrap();
+        std::fs::write(dir.join(format!("conf{i}.env")), format!("{text}\n")).unwrap();
+    }
+    // the secrets, as the scanner sees them
+    let (_, out, _) = leakgate(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--no-lint",
+        "--format",
+        "json",
+        "--reveal",
+        "-q",
+        "--fail-on",
+        "none",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let mut secrets = HashMap::new();
+    for f in v["findings"].as_array().unwrap() {
+        let id = f["rule_id"].as_str().unwrap();
+        if rules.contains(&id) {
+            secrets.insert(id.to_string(), f["secret"].as_str().unwrap().to_string());
+        }
+    }
+    for id in rules {
+        assert!(secrets.contains_key(*id), "{id}: example gave no finding");
+    }
+    secrets
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Scenario {
+    Valid,
+    Invalid,
+    RateLimitedThenOk,
+    ServerError,
+}
+
+fn answer(case: &Case, sc: Scenario, n: usize) -> Reply {
+    match sc {
+        Scenario::Valid => reply(case.4 .0, case.4 .1),
+        Scenario::Invalid => reply(case.5 .0, case.5 .1),
+        Scenario::RateLimitedThenOk if n == 0 => {
+            let mut r = reply(429, r#"{"error":"rate limited"}"#);
+            r.headers.push(("Retry-After".into(), "0".into()));
+            r
+        }
+        Scenario::RateLimitedThenOk => reply(case.4 .0, case.4 .1),
+        Scenario::ServerError => reply(503, r#"{"error":"unavailable"}"#),
+    }
+}
+
+/// Runs one scenario for every provider at once (one mock each) and checks the results.
+fn run_scenario(sc: Scenario) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules: Vec<&str> = CASES.iter().map(|c| c.0).collect();
+    let secrets = fixture(dir.path(), &rules, 17 + sc as u64);
+    let mocks: Vec<Mock> = CASES
+        .iter()
+        .map(|c| {
+            let c = *c;
+            Mock::start(Box::new(move |_r: &Req, n| answer(&c, sc, n)))
+        })
+        .collect();
+    let mut args: Vec<String> = vec![
+        "scan".into(),
+        dir.path().to_str().unwrap().into(),
+        "--no-lint".into(),
+        "--format".into(),
+        "json".into(),
+        "--validate".into(),
+        "--fail-on".into(),
+        "none".into(),
+    ];
+    for (c, m) in CASES.iter().zip(&mocks) {
+        args.push("--validation-endpoint".into());
+        args.push(format!("{}={}", c.1, m.url));
+    }
+    let argv: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    let (code, out, err) = leakgate(&argv);
+    assert_eq!(code, 0, "{err}");
+    for s in secrets.values() {
+        assert!(
+            !out.contains(s.as_str()) && !err.contains(s.as_str()),
+            "a secret was printed"
+        );
+    }
+    assert!(
+        err.contains("validation requests for github go to http://127.0.0.1:"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    for (c, m) in CASES.iter().zip(&mocks) {
+        let (rule, provider, method, path, _, _, identity) = *c;
+        let secret = &secrets[rule];
+        let f = findings
+            .iter()
+            .find(|f| f["rule_id"] == rule)
+            .unwrap_or_else(|| panic!("{rule}: no finding"));
+        let val = &f["validation"];
+        let reqs = m.requests();
+        let expect_requests = match sc {
+            Scenario::Valid | Scenario::Invalid => 1,
+            Scenario::RateLimitedThenOk => 2,
+            Scenario::ServerError => 3,
+        };
+        assert_eq!(reqs.len(), expect_requests, "{rule} ({provider}): requests");
+        let r = &reqs[0];
+        assert_eq!(r.method, method, "{rule}");
+        assert!(r.path.starts_with(path), "{rule}: path {}", r.path);
+        let basic = r
+            .header("authorization")
+            .and_then(|v| v.strip_prefix("Basic "))
+            .and_then(|b| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.decode(b).ok()
+            })
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let carried = r.path.contains(secret.as_str())
+            || basic.ends_with(&format!(":{secret}"))
+            || r.headers
+                .iter()
+                .any(|(k, v)| k != "host" && v.contains(secret.as_str()));
+        assert!(carried, "{rule}: the request does not carry the key");
+        assert!(val["checked_at"].as_str().unwrap().ends_with('Z'));
+        match sc {
+            Scenario::Valid | Scenario::RateLimitedThenOk => {
+                assert_eq!(val["status"], "valid", "{rule}: {val}");
+                assert_eq!(f["severity"], "critical", "{rule}");
+                assert_eq!(val["identity"].as_str(), identity, "{rule}");
+            }
+            Scenario::Invalid => {
+                assert_eq!(val["status"], "invalid", "{rule}: {val}");
+                assert_eq!(f["severity"], "low", "{rule}");
+                assert!(val.get("identity").is_none());
+            }
+            Scenario::ServerError => {
+                assert_eq!(val["status"], "unknown", "{rule}: {val}");
+                assert!(
+                    val["reason"].as_str().unwrap().contains("503"),
+                    "{rule}: {val}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_provider_valid() {
+    run_scenario(Scenario::Valid);
+}
+
+#[test]
+fn every_provider_invalid() {
+    run_scenario(Scenario::Invalid);
+}
+
+#[test]
+fn every_provider_retries_after_429() {
+    run_scenario(Scenario::RateLimitedThenOk);
+}
+
+#[test]
+fn every_provider_5xx_is_unknown_after_two_retries() {
+    run_scenario(Scenario::ServerError);
+}
+
+#[test]
+fn every_rule_with_a_validate_block_has_a_provider_case() {
+    let providers: Vec<&str> = CASES.iter().map(|c| c.1).collect();
+    for r in leakgate::rules::builtin_rules().unwrap() {
+        if let Some(v) = &r.validate {
+            assert!(
+                providers.contains(&v.provider.as_str()),
+                "{}: provider {} untested",
+                r.id,
+                v.provider
+            );
+        }
+    }
+}
+
+fn github_fixture(dir: &Path, files: &[&str]) -> String {
+    let mut rng = leakgate::examples::Rng::new(5);
+    let token = leakgate::examples::expand("{{github:ghp}}", &mut rng).unwrap();
+    for f in files {
+        std::fs::write(dir.join(f), format!("GITHUB_TOKEN={token}\n")).unwrap();
+    }
+    token
+}
+
+#[test]
+fn one_request_per_unique_key_and_none_without_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = github_fixture(dir.path(), &["a.env", "b.env"]);
+    let m = Mock::start(Box::new(|_r: &Req, _| reply(200, r#"{"login":"octocat"}"#)));
+    let d = dir.path().to_str().unwrap();
+    // without --validate: no request, no validation field; the endpoint flag alone is refused
+    let (code, out, _) = leakgate(&["scan", d, "--no-lint", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(!out.contains("\"validation\""));
+    let ep = format!("github={}", m.url);
+    let (code, _, err) = leakgate(&["scan", d, "--validation-endpoint", &ep]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(m.requests().len(), 0);
+    let (code, out, err) = leakgate(&[
+        "scan",
+        d,
+        "--no-lint",
+        "--format",
+        "json",
+        "--validate",
+        "--validation-endpoint",
+        &ep,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(m.requests().len(), 1, "same key in two files: one request");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 2);
+    assert!(f.iter().all(|f| f["validation"]["status"] == "valid"));
+    assert!(!out.contains(&token) && !err.contains(&token));
+    assert!(err.contains("1 live"), "{err}");
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = github_fixture(dir.path(), &["a.env"]);
+    let other = Mock::start(Box::new(|_r: &Req, _| reply(200, r#"{"login":"x"}"#)));
+    let to = format!("{}/user", other.url);
+    let m = Mock::start(Box::new(move |_r: &Req, _| {
+        let mut r = reply(302, "");
+        r.headers.push(("Location".into(), to.clone()));
+        r
+    }));
+    let ep = format!("github={}", m.url);
+    let d = dir.path().to_str().unwrap();
+    let (_, out, err) = leakgate(&[
+        "scan",
+        d,
+        "--no-lint",
+        "--format",
+        "json",
+        "--validate",
+        "--validation-endpoint",
+        &ep,
+    ]);
+    assert_eq!(m.requests().len(), 1);
+    assert_eq!(other.requests().len(), 0, "the redirect was followed");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let val = &v["findings"][0]["validation"];
+    assert_eq!(val["status"], "unknown", "{val}");
+    assert!(val["reason"].as_str().unwrap().contains("redirect"));
+    assert!(!out.contains(&token) && !err.contains(&token));
+}
+
+#[test]
+fn text_sarif_only_live_and_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = github_fixture(dir.path(), &["a.env"]);
+    let mut rng = leakgate::examples::Rng::new(9);
+    let slack =
+        leakgate::examples::expand("xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}", &mut rng)
+            .unwrap();
+    std::fs::write(
+        dir.path().join("b.env"),
+        format!("SLACK_BOT_TOKEN={slack}\n"),
+    )
+    .unwrap();
+    let gh = Mock::start(Box::new(|_r: &Req, _| reply(200, r#"{"login":"octocat"}"#)));
+    let sl = Mock::start(Box::new(|_r: &Req, _| {
+        reply(200, r#"{"ok":false,"error":"token_revoked"}"#)
+    }));
+    let d = dir.path().to_str().unwrap();
+    let e1 = format!("github={}", gh.url);
+    let e2 = format!("slack={}", sl.url);
+    let sarif = dir.path().join("out.sarif");
+    let base = [
+        "scan",
+        d,
+        "--no-lint",
+        "--validate",
+        "--validation-endpoint",
+        &e1,
+        "--validation-endpoint",
+        &e2,
+        "--color",
+        "never",
+    ];
+    let mut args = base.to_vec();
+    let sarif_s = sarif.to_str().unwrap().to_string();
+    args.extend(["--sarif", &sarif_s]);
+    let (code, out, err) = leakgate(&args);
+    assert_eq!(code, 1);
+    assert!(out.contains("validation: LIVE as octocat"), "{out}");
+    assert!(out.contains("validation: revoked or invalid"), "{out}");
+    let s = std::fs::read_to_string(&sarif).unwrap();
+    assert!(s.contains("\"validation\"") && s.contains("revoked"));
+    for t in [&token, &slack] {
+        assert!(!out.contains(t.as_str()) && !err.contains(t.as_str()) && !s.contains(t.as_str()));
+    }
+    // the revoked key is low: it does not fail --fail-on high without the live one
+    let mut args = base.to_vec();
+    args.extend(["--only-live", "--format", "json"]);
+    let (code, out, _) = leakgate(&args);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["rule_id"], "github-pat-classic");
+    std::fs::remove_file(dir.path().join("a.env")).unwrap();
+    let mut args = base.to_vec();
+    args.extend(["--fail-on", "high"]);
+    let (code, out, _) = leakgate(&args);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn rules_test_checks_validate_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |url: &str, auth: &str| {
+        format!(
+            "rules:\n  - id: acme-key\n    name: Acme key\n    description: d\n    severity: high\n    keywords: [acme_]\n    pattern: '\\b(?P<secret>acme_[a-z0-9]{{24}})\\b'\n    remediation: r\n    validate:\n      provider: acme\n      host: api.acme.test\n      url: '{url}'\n      headers: {{Authorization: '{auth}'}}\n      responses: [{{status: 200, result: valid}}]\n    examples: ['k = acme_{{{{lower:24}}}}']\n    negative_examples: ['k = acme_xxxxxxxxxxxxxxxxxxxxxxxx']\n"
+        )
+    };
+    let p = dir.path().join("r.yml");
+    std::fs::write(&p, rule("https://api.acme.test/me", "Bearer {{secret}}")).unwrap();
+    let (code, out, err) = leakgate(&["rules", "test", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (url, auth, why) in [
+        ("http://api.acme.test/me", "Bearer {{secret}}", "https"),
+        ("https://evil.test/me", "Bearer {{secret}}", "declared"),
+        (
+            "https://api.acme.test/me",
+            "Bearer {{client_id}}",
+            "known capture",
+        ),
+        ("https://api.acme.test/me", "Bearer fixed", "secret"),
+    ] {
+        std::fs::write(&p, rule(url, auth)).unwrap();
+        let (code, _, err) = leakgate(&["rules", "test", p.to_str().unwrap()]);
+        assert_eq!(code, 2, "{url} {auth}");
+        assert!(err.contains(why), "{err}");
+    }
+}
+
+#[test]
+fn scan_log_validates_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = github_fixture(dir.path(), &["build.log"]);
+    let m = Mock::start(Box::new(|_r: &Req, _| {
+        reply(401, r#"{"message":"Bad credentials"}"#)
+    }));
+    let ep = format!("github={}", m.url);
+    let log = dir.path().join("build.log");
+    let (code, out, err) = leakgate(&[
+        "scan-log",
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+        "--validate",
+        "--validation-endpoint",
+        &ep,
+        "--fail-on",
+        "medium",
+    ]);
+    // the key the provider rejects is low: it does not fail --fail-on medium
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(m.requests().len(), 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"][0]["validation"]["status"], "invalid");
+    assert_eq!(v["findings"][0]["severity"], "low");
+    assert!(!out.contains(&token) && !err.contains(&token));
+}
+
+#[test]
+fn history_validates_each_key_once_across_commits() {
+    let mut repo = gitrepo::Repo::new(3);
+    let token = repo.github_token();
+    repo.write("a.env", &format!("GITHUB_TOKEN={token}\n"));
+    repo.commit("add a");
+    repo.write("b.env", &format!("GH={token}\n"));
+    repo.commit("add b");
+    let m = Mock::start(Box::new(|_r: &Req, _| reply(200, r#"{"login":"octocat"}"#)));
+    let ep = format!("github={}", m.url);
+    let (code, out, err) = leakgate(&[
+        "history",
+        repo.path().to_str().unwrap(),
+        "--validate",
+        "--validation-endpoint",
+        &ep,
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(m.requests().len(), 1, "one key, two commits: one request");
+    assert!(out.contains("validation: LIVE as octocat"), "{out}");
+    assert!(out.contains("CRITICAL"), "{out}");
+    assert!(!out.contains(&token) && !err.contains(&token));
+}
