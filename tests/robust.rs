@@ -430,3 +430,64 @@ fn archive_entry_names_never_escape_their_archive() {
         "{err}{sarif}"
     );
 }
+
+/// `staged` in a repository with no commits compares against the empty tree (it failed:
+/// the empty tree is not stored as an object).
+#[test]
+fn staged_works_before_the_first_commit() {
+    let r = Repo::new(16);
+    let key = openai_key(18);
+    r.write("config.env", &format!("OPENAI_API_KEY={key}\n"));
+    r.git(&["add", "config.env"]);
+    let (code, out, err) = leakgate(&["staged", "--format", "json"], r.path());
+    assert_eq!(code, 1, "{err}");
+    let got = json_rows(&out);
+    assert!(
+        got.iter()
+            .any(|(p, l, _, rule)| p == "config.env" && *l == 1 && rule == "openai-project-key"),
+        "{got:?}"
+    );
+}
+
+/// `ci` on a force push: the event's `before` is not in the clone (or not an ancestor of
+/// `after`); scan what no other ref has, as for a new branch (it failed with exit 2).
+#[test]
+fn ci_on_a_force_push_scans_the_new_commits() {
+    let mut r = Repo::new(19);
+    r.write("README.md", "# app\n");
+    r.commit("initial");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("a.env", &format!("OPENAI_API_KEY={}\n", openai_key(20)));
+    let rewritten = r.commit("to be rewritten");
+    r.git(&["reset", "-q", "--hard", "main"]);
+    r.write("b.env", &format!("OPENAI_API_KEY={}\n", openai_key(21)));
+    let after = r.commit("rewritten");
+    for before in [
+        rewritten.as_str(),
+        "1234567890abcdef1234567890abcdef12345678",
+    ] {
+        let events = tempfile::tempdir().unwrap();
+        let payload = events.path().join("event.json");
+        std::fs::write(
+            &payload,
+            format!(
+                r#"{{"ref":"refs/heads/feature","before":"{before}","after":"{after}","forced":true}}"#
+            ),
+        )
+        .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+            .args(["ci", "--format", "json"])
+            .current_dir(r.path())
+            .env("GITHUB_EVENT_NAME", "push")
+            .env("GITHUB_EVENT_PATH", &payload)
+            .env("CI", "true")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{before}: {err}");
+        let got = json_rows(&String::from_utf8_lossy(&out.stdout));
+        let paths: Vec<&str> = got.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(paths, ["b.env"], "{before}: {err}");
+        assert!(err.contains("force push"), "{err}");
+    }
+}
