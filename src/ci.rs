@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `pull_request`, `pull_request_target` | `base.sha..head.sha` of the pull request |
 //! | `merge_group` | `base_sha..head_sha` of the merge group |
-//! | `push` | `before..after`; a new branch (all-zero `before`): the commits no other ref has; no new commits or a deleted branch: nothing |
+//! | `push` | `before..after`; a new branch (all-zero `before`), or a force push (`before` not in this clone, or not an ancestor of `after`): the commits no other ref has; no new commits or a deleted branch: nothing |
 //! | `schedule`, `workflow_dispatch`, anything else | full history (all refs) |
 //!
 //! The decision is a pure function of the event name, the payload and `GITHUB_SHA`
@@ -118,8 +118,51 @@ pub fn plan(event: &str, payload: &Value, github_sha: Option<&str>) -> Result<Pl
     }
 }
 
-/// Read `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH` and `GITHUB_SHA` from the environment.
-pub fn plan_from_env() -> Result<(String, Plan)> {
+/// For a push planned as `before..after`: when `before` is not in the repository at `repo`
+/// (a force push: the overwritten commit is on no ref, so the checkout did not fetch it) or
+/// is not an ancestor of `after` (history was rewritten), scan as for a new branch, the
+/// commits no other ref has. Anything else is returned as it is.
+pub fn settle_push(plan: Plan, pushed_ref: &str, repo: &std::path::Path) -> Plan {
+    let Plan::Range { base, head } = &plan else {
+        return plan;
+    };
+    let Ok(repo) = crate::source::git::open(repo) else {
+        return plan; // the scan reports it
+    };
+    let Ok(after) = crate::source::git::resolve_commit(&repo, head) else {
+        return plan; // the scan reports it
+    };
+    let ancestor = crate::source::git::resolve_commit(&repo, base)
+        .ok()
+        .and_then(|before| match repo.merge_base(before, after) {
+            Ok(Some(mb)) => Some(mb.detach() == before),
+            Ok(None) => Some(false),
+            Err(_) => None, // unreadable history: let the range scan report it
+        });
+    if ancestor == Some(false) || ancestor.is_none() && !has_commit(&repo, base) {
+        let pushed_ref = if pushed_ref.is_empty() {
+            "the pushed ref".to_string()
+        } else {
+            pushed_ref.to_string()
+        };
+        return Plan::NewBranch {
+            head: head.clone(),
+            pushed_ref: format!(
+                "{pushed_ref} (force push: {} is not in its history)",
+                short(base)
+            ),
+        };
+    }
+    plan
+}
+
+fn has_commit(repo: &gix::Repository, rev: &str) -> bool {
+    crate::source::git::resolve_commit(repo, rev).is_ok()
+}
+
+/// Read `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH` and `GITHUB_SHA` from the environment;
+/// a push's range is checked against the repository at `repo` ([`settle_push`]).
+pub fn plan_from_env(repo: &std::path::Path) -> Result<(String, Plan)> {
     let event = match std::env::var("GITHUB_EVENT_NAME") {
         Ok(e) if !e.is_empty() => e,
         _ => bail!(
@@ -140,7 +183,11 @@ pub fn plan_from_env() -> Result<(String, Plan)> {
         _ => Value::Null,
     };
     let sha = std::env::var("GITHUB_SHA").ok();
-    let plan = plan(&event, &payload, sha.as_deref())?;
+    let mut plan = plan(&event, &payload, sha.as_deref())?;
+    if event == "push" {
+        let pushed_ref = field(&payload, &["ref"]).unwrap_or("");
+        plan = settle_push(plan, pushed_ref, repo);
+    }
     Ok((event, plan))
 }
 

@@ -384,14 +384,14 @@ const MAX_THREADS: usize = 256;
 
 fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let (event, plan) = leakgate::ci::plan_from_env()?;
+    let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    let (event, plan) = leakgate::ci::plan_from_env(&repo)?;
     if !args.out.quiet {
         eprintln!(
             "leakgate: {}",
             report::escape_control(&plan.describe(&event))
         );
     }
-    let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
     let mut opts = HistoryOptions {

@@ -290,3 +290,204 @@ fn source_map_originals_that_are_not_files_do_not_block() {
         .expect("mapping back to a FIFO or /dev/stdin hung");
     assert_eq!(code, 1, "{err}");
 }
+
+/// A fresh OpenAI project key (random, well-formed).
+fn openai_key(seed: u64) -> String {
+    let mut rng = leakgate::examples::Rng::new(seed);
+    leakgate::examples::expand("sk-proj-{{alnum:58}}T3BlbkFJ{{alnum:58}}", &mut rng).unwrap()
+}
+
+fn json_rows(out: &str) -> std::collections::BTreeSet<(String, u64, u64, String)> {
+    run::rows(out)
+}
+
+/// UTF-16 and UTF-32 text (with or without a byte order mark) is decoded and scanned, with
+/// positions in characters; it used to be skipped as binary.
+#[test]
+fn utf16_and_utf32_text_is_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let key = openai_key(15);
+    let text = format!("# settings\r\n$key = \"{key}\"\r\n");
+    // PowerShell: UTF-16LE with a byte order mark
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    std::fs::write(root.join("deploy.ps1"), &le).unwrap();
+    // no mark, a non-ASCII character before the key on its line
+    let text2 = format!("# notes\nnaïve = \"{key}\"\n");
+    let be: Vec<u8> = text2.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    std::fs::write(root.join("notes.txt"), &be).unwrap();
+    let le32: Vec<u8> = text
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    std::fs::write(root.join("wide32.txt"), &le32).unwrap();
+    // a zip holding the UTF-16 file
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("deploy.ps1", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut zip, &le).unwrap();
+    std::fs::write(root.join("bundle.zip"), zip.finish().unwrap().into_inner()).unwrap();
+    let (code, out, err) = leakgate(&["scan", ".", "--format", "json", "--no-lint"], root);
+    assert_eq!(code, 1, "{err}");
+    let got = json_rows(&out);
+    let rule = "openai-project-key".to_string();
+    for want in [
+        ("deploy.ps1".to_string(), 2, 9, rule.clone()),
+        ("notes.txt".to_string(), 2, 10, rule.clone()),
+        ("wide32.txt".to_string(), 2, 9, rule.clone()),
+        ("bundle.zip!deploy.ps1".to_string(), 2, 9, rule.clone()),
+    ] {
+        assert!(got.contains(&want), "{want:?} not in {got:?}");
+    }
+}
+
+/// `cat a.gz b.gz` is one valid gzip file: every member is read (it used to stop at the end
+/// of the first), and so are tar archives concatenated inside a .tgz.
+#[test]
+fn multi_member_gzip_is_read_to_the_end() {
+    use std::io::Write;
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+    fn tar_with(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).unwrap();
+        b.into_inner().unwrap()
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let key = openai_key(16);
+    let second = format!("key = \"{key}\"\n");
+    let mut log = gz(b"first member\n");
+    log.extend(gz(second.as_bytes()));
+    std::fs::write(root.join("app.txt.gz"), log).unwrap();
+    let mut tgz = gz(&tar_with("a.txt", b"nothing here\n"));
+    tgz.extend(gz(&tar_with("b.txt", second.as_bytes())));
+    std::fs::write(root.join("pkg.tgz"), tgz).unwrap();
+    let (code, out, err) = leakgate(&["scan", ".", "--format", "json", "--no-lint"], root);
+    assert_eq!(code, 1, "{err}");
+    let got = json_rows(&out);
+    let rule = "openai-project-key".to_string();
+    for want in [
+        ("app.txt.gz!app.txt".to_string(), 2, 8, rule.clone()),
+        ("pkg.tgz!b.txt".to_string(), 1, 8, rule.clone()),
+    ] {
+        assert!(got.contains(&want), "{want:?} not in {got:?}");
+    }
+}
+
+/// An archive entry named `../../../README.md` stays inside its archive in every output (it
+/// read `vendor/lib.jar!../../../README.md`, which SARIF resolved to the real `README.md`).
+#[test]
+fn archive_entry_names_never_escape_their_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("vendor")).unwrap();
+    std::fs::write(root.join("README.md"), "# hello\n").unwrap();
+    let key = openai_key(17);
+    let body = format!("key = \"{key}\"\n");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "../../../README.md",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut zip, body.as_bytes()).unwrap();
+    std::fs::write(
+        root.join("vendor/lib.jar"),
+        zip.finish().unwrap().into_inner(),
+    )
+    .unwrap();
+    // tar: the name is written into the header directly (the builder refuses `..`)
+    let mut h = tar::Header::new_old();
+    h.as_old_mut().name[..14].copy_from_slice(b"../../../x.env");
+    h.set_size(body.len() as u64);
+    h.set_mode(0o644);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_cksum();
+    let mut tar = h.as_bytes().to_vec();
+    tar.extend_from_slice(body.as_bytes());
+    tar.resize(512 + 512 + 1024, 0);
+    std::fs::write(root.join("vendor/pkg.tar"), tar).unwrap();
+    let (code, out, err) = leakgate(&["scan", ".", "--format", "json", "--no-lint"], root);
+    assert_eq!(code, 1, "{err}");
+    let paths: Vec<String> = json_rows(&out).into_iter().map(|r| r.0).collect();
+    assert_eq!(
+        paths,
+        ["vendor/lib.jar!README.md", "vendor/pkg.tar!x.env"],
+        "{out}"
+    );
+    let (_, sarif, err) = leakgate(&["scan", ".", "--format", "sarif", "--no-lint"], root);
+    assert!(
+        !sarif.contains("\"README.md\"") && !sarif.contains(".."),
+        "{err}{sarif}"
+    );
+}
+
+/// `staged` in a repository with no commits compares against the empty tree (it failed:
+/// the empty tree is not stored as an object).
+#[test]
+fn staged_works_before_the_first_commit() {
+    let r = Repo::new(16);
+    let key = openai_key(18);
+    r.write("config.env", &format!("OPENAI_API_KEY={key}\n"));
+    r.git(&["add", "config.env"]);
+    let (code, out, err) = leakgate(&["staged", "--format", "json"], r.path());
+    assert_eq!(code, 1, "{err}");
+    let got = json_rows(&out);
+    assert!(
+        got.iter()
+            .any(|(p, l, _, rule)| p == "config.env" && *l == 1 && rule == "openai-project-key"),
+        "{got:?}"
+    );
+}
+
+/// `ci` on a force push: the event's `before` is not in the clone (or not an ancestor of
+/// `after`); scan what no other ref has, as for a new branch (it failed with exit 2).
+#[test]
+fn ci_on_a_force_push_scans_the_new_commits() {
+    let mut r = Repo::new(19);
+    r.write("README.md", "# app\n");
+    r.commit("initial");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("a.env", &format!("OPENAI_API_KEY={}\n", openai_key(20)));
+    let rewritten = r.commit("to be rewritten");
+    r.git(&["reset", "-q", "--hard", "main"]);
+    r.write("b.env", &format!("OPENAI_API_KEY={}\n", openai_key(21)));
+    let after = r.commit("rewritten");
+    for before in [
+        rewritten.as_str(),
+        "1234567890abcdef1234567890abcdef12345678",
+    ] {
+        let events = tempfile::tempdir().unwrap();
+        let payload = events.path().join("event.json");
+        std::fs::write(
+            &payload,
+            format!(
+                r#"{{"ref":"refs/heads/feature","before":"{before}","after":"{after}","forced":true}}"#
+            ),
+        )
+        .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+            .args(["ci", "--format", "json"])
+            .current_dir(r.path())
+            .env("GITHUB_EVENT_NAME", "push")
+            .env("GITHUB_EVENT_PATH", &payload)
+            .env("CI", "true")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{before}: {err}");
+        let got = json_rows(&String::from_utf8_lossy(&out.stdout));
+        let paths: Vec<&str> = got.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(paths, ["b.env"], "{before}: {err}");
+        assert!(err.contains("force push"), "{err}");
+    }
+}

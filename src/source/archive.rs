@@ -50,6 +50,28 @@ pub fn kind_of(path: &str) -> Option<Kind> {
     }
 }
 
+/// An entry's name as shown after `archive!`: `/`-separated, `.` and `..` resolved inside
+/// the archive, never above its root, and no leading `/`. An entry named
+/// `../../../README.md` would otherwise read `vendor/lib.jar!../../../README.md`, which
+/// URI resolution (SARIF) collapses onto the real `README.md`: a finding would be reported
+/// on a file it is not in.
+pub fn entry_name(raw: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in raw.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        return "(unnamed entry)".to_string();
+    }
+    parts.join("/")
+}
+
 /// Bounds on one archive (and everything nested in it).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -233,7 +255,7 @@ impl<'a> Walk<'a> {
             let name = zip
                 .name_for_index(i)
                 .and_then(|n| n.ok())
-                .map(|n| n.into_owned())
+                .map(|n| entry_name(&n))
                 .unwrap_or_else(|| format!("entry #{i}"));
             let mut entry = match zip.by_index(i) {
                 Ok(e) => e,
@@ -253,7 +275,7 @@ impl<'a> Walk<'a> {
             if entry.is_dir() {
                 continue;
             }
-            let path = format!("{shown}!{}", name.replace('\\', "/"));
+            let path = format!("{shown}!{name}");
             if entry.is_symlink() {
                 self.sink.skip(path, "symbolic link in archive");
                 continue;
@@ -294,7 +316,7 @@ impl<'a> Walk<'a> {
                 if !self.next_entry() {
                     return;
                 }
-                let gz = flate2::read::GzDecoder::new(reader);
+                let gz = flate2::read::MultiGzDecoder::new(reader);
                 self.entry(
                     &path,
                     Budgeted {
@@ -307,7 +329,7 @@ impl<'a> Walk<'a> {
                 );
             }
             Kind::TarGz => {
-                let gz = flate2::read::GzDecoder::new(reader);
+                let gz = flate2::read::MultiGzDecoder::new(reader);
                 self.tar(
                     shown,
                     Budgeted {
@@ -351,6 +373,8 @@ impl<'a> Walk<'a> {
 
     fn tar(&self, shown: &str, reader: impl Read, depth: usize, buf: &mut Vec<u8>) {
         let mut tar = tar::Archive::new(reader);
+        // `cat a.tar b.tar` (or two .tgz) holds two end-of-archive markers: read past them
+        tar.set_ignore_zeros(true);
         let entries = match tar.entries() {
             Ok(e) => e,
             Err(e) => {
@@ -382,7 +406,7 @@ impl<'a> Walk<'a> {
                     return;
                 }
             };
-            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let name = entry_name(&String::from_utf8_lossy(&entry.path_bytes()));
             let path = format!("{shown}!{name}");
             let ty = entry.header().entry_type();
             if ty.is_dir() || ty.is_pax_global_extensions() || ty.is_pax_local_extensions() {
@@ -434,8 +458,26 @@ impl<'a> Walk<'a> {
             }
         };
         if is_binary(head) {
-            self.sink
-                .skip(path, "binary file (NUL byte in the first 8 KiB)");
+            // UTF-16/UTF-32 text is scanned decoded; anything else with a NUL is binary
+            let Some(enc) = super::wide::detect(head) else {
+                self.sink
+                    .skip(path, "binary file (NUL byte in the first 8 KiB)");
+                return;
+            };
+            let mut findings = Vec::new();
+            let reader = super::wide::WideReader::new(reader, enc);
+            match scan_reader(self.scanner, path, reader, buf, &mut findings) {
+                Ok(n) => self.sink.count(n),
+                Err(e) => {
+                    let e = io_cause(&e);
+                    self.sink.count(0);
+                    self.sink
+                        .warn(format!("{path}: read error: {e}; scanned partially"));
+                    self.sink
+                        .skip(path, format!("read error: {e} (partially scanned)"));
+                }
+            }
+            self.sink.add_findings(findings);
             return;
         }
         if log::is_log_path(path) {

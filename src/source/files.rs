@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use ignore::{WalkBuilder, WalkState};
 
-use super::{is_binary, scan_reader, sourcemap, Sink, Source, CHUNK_SIZE};
+use super::{is_binary, scan_reader, sourcemap, wide, Sink, Source, CHUNK_SIZE};
 use crate::engine::{ChunkPos, Scanner};
 
 /// The ignore file leakgate adds to git's and ripgrep's.
@@ -247,15 +247,30 @@ impl FileSource {
             let n = read_up_to(&mut file, &mut head);
             head.truncate(n);
             lint(scanner, sink, shown, None, &mut findings); // by name only
-            if is_binary(&head) {
-                sink.add_findings(findings);
-                sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
-                return;
-            }
+            let wide = if is_binary(&head) {
+                let Some(enc) = wide::detect(&head) else {
+                    sink.add_findings(findings);
+                    sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
+                    return;
+                };
+                Some(enc)
+            } else {
+                None
+            };
             let reader =
                 std::io::Cursor::new(head).chain((&mut file).take(len.saturating_sub(n as u64)));
             let from = findings.len();
-            let res = scan_reader(scanner, shown, reader, buf, &mut findings);
+            let res = match wide {
+                // UTF-16/UTF-32 text, decoded as it is read
+                Some(enc) => scan_reader(
+                    scanner,
+                    shown,
+                    wide::WideReader::new(reader, enc),
+                    buf,
+                    &mut findings,
+                ),
+                None => scan_reader(scanner, shown, reader, buf, &mut findings),
+            };
             if findings.len() > from {
                 scanner.hide_samples(&self.below_root(path), &mut findings, from);
             }
@@ -279,8 +294,24 @@ impl FileSource {
             let small = n <= CHUNK_SIZE;
             if is_binary(data) {
                 lint(scanner, sink, shown, None, &mut findings); // by name only
+                match wide::detect(data) {
+                    // UTF-16/UTF-32 text: scanned decoded, positions in characters
+                    Some(enc) => {
+                        let text = wide::decode(enc, data);
+                        let t = text.as_bytes();
+                        sink.count(n as u64);
+                        if t.len() <= CHUNK_SIZE {
+                            scanner.scan_chunk(shown, t, ChunkPos::whole(t.len()), &mut findings);
+                        } else {
+                            super::scan_parts(scanner, shown, t, &[(0, t.len())], &mut findings);
+                        }
+                        if !findings.is_empty() {
+                            scanner.hide_samples(&self.below_root(path), &mut findings, 0);
+                        }
+                    }
+                    None => sink.skip(shown, "binary file (NUL byte in the first 8 KiB)"),
+                }
                 sink.add_findings(findings);
-                sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
                 return;
             }
             in_memory = Some(n);

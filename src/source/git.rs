@@ -1188,9 +1188,17 @@ fn scan_data(
     if data.is_empty() {
         return Ok(None);
     }
-    if is_binary(data) {
-        return Err("binary".into());
-    }
+    let decoded;
+    let data = if is_binary(data) {
+        // UTF-16/UTF-32 text is scanned decoded; anything else with a NUL is binary
+        let Some(enc) = super::wide::detect(data) else {
+            return Err("binary".into());
+        };
+        decoded = super::wide::decode(enc, data);
+        decoded.as_bytes()
+    } else {
+        data
+    };
     let from = out.len();
     if data.len() <= CHUNK_SIZE {
         scanner.scan_chunk(path, data, ChunkPos::whole(data.len()), out);

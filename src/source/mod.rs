@@ -7,6 +7,7 @@ pub mod git;
 pub mod log;
 pub mod sourcemap;
 pub mod staged;
+pub mod wide;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;

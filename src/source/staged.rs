@@ -97,6 +97,10 @@ fn head_files(repo: &gix::Repository) -> Result<HashMap<BString, ObjectId>> {
         Ok(id) => id.detach(),
         Err(e) => return Err(anyhow!("cannot read HEAD: {e}")),
     };
+    // no commits yet: compare against the empty tree, which is not stored as an object
+    if tree == ObjectId::empty_tree(repo.object_hash()) {
+        return Ok(HashMap::new());
+    }
     Ok(super::git::tree_files(repo, tree)
         .map_err(|e| anyhow!("HEAD: {e}"))?
         .into_iter()
