@@ -239,10 +239,31 @@ fn pem(block: &str) -> Verdict {
     let Ok(der) = decoded else {
         return Verdict::drop("PEM body is not base64");
     };
-    if openssh {
-        if !der.starts_with(b"openssh-key-v1\0") {
-            return Verdict::drop("not an OpenSSH key container");
+    // the body decides what the key is, not the header: an OpenSSH container pasted under
+    // `BEGIN RSA PRIVATE KEY`, or a DER key under `BEGIN OPENSSH PRIVATE KEY`, is still a key
+    // (reported by the rule of its header, with a note)
+    let body_openssh = der.starts_with(b"openssh-key-v1\0");
+    if openssh && !body_openssh {
+        if der.first() == Some(&0x30) && !pgp {
+            return Verdict::Keep {
+                severity: None,
+                precision: Some(Precision::High),
+                note: Some("DER key body under an OPENSSH PRIVATE KEY header".into()),
+            };
         }
+        return Verdict::drop("not an OpenSSH key container");
+    }
+    if body_openssh {
+        // the smallest real container (an unencrypted Ed25519 key) is about 300 bytes; a few
+        // lines of one in documentation are not a key
+        if der.len() < 150 {
+            return Verdict::drop("truncated OpenSSH key container");
+        }
+        let mismatch = if openssh {
+            ""
+        } else {
+            " under a PEM header of another key type"
+        };
         // cipher name follows the magic as a length-prefixed string
         let enc = der
             .get(15..19)
@@ -252,13 +273,13 @@ fn pem(block: &str) -> Verdict {
             return Verdict::Keep {
                 severity: Some(Severity::High),
                 precision: Some(Precision::VeryHigh),
-                note: Some("passphrase-protected OpenSSH key".into()),
+                note: Some(format!("passphrase-protected OpenSSH key{mismatch}")),
             };
         }
         return Verdict::Keep {
             severity: None,
             precision: Some(Precision::VeryHigh),
-            note: Some("unencrypted OpenSSH key".into()),
+            note: Some(format!("unencrypted OpenSSH key{mismatch}")),
         };
     }
     if pgp {
