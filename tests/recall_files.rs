@@ -14,8 +14,11 @@ use leakgate::examples::{expand, Rng};
 mod run;
 use run::leakgate;
 
-/// (file, template of its whole text, [(line, rule id)] expected).
-const FILES: &[(&str, &str, &[(u32, &str)])] = &[
+/// (line, rule id) of a finding expected in a file.
+type Want = &'static [(u32, &'static str)];
+
+/// (file, template of its whole text, findings expected).
+const FILES: &[(&str, &str, Want)] = &[
     (
         "home/.netrc",
         "machine api.{{lower:8}}.com\n  login {{lower:6}}\n  password {{alnum:24}}\n\nmachine ftp.{{lower:6}}.org login {{lower:5}} password {{alnum:16}}\n",
