@@ -379,6 +379,19 @@ fn url_password(raw: &str, user: Option<&str>) -> Verdict {
     if password.len() < 6 {
         return Verdict::drop("password too short to be a credential");
     }
+    // a base64-encoded password (FileZilla `<Pass encoding="base64">`, npm `_password`) of a
+    // placeholder is a placeholder
+    if password.len() % 4 == 0 && password.len() <= 64 {
+        let plain = base64::engine::general_purpose::STANDARD.decode(password);
+        if let Some(plain) = plain.ok().and_then(|p| String::from_utf8(p).ok()) {
+            if plain.bytes().all(|b| b.is_ascii_graphic())
+                && (filters::placeholder_reason(&plain, true).is_some()
+                    || DEFAULTS.contains(&plain.to_ascii_lowercase().as_str()))
+            {
+                return Verdict::drop("base64 of a placeholder password");
+            }
+        }
+    }
     Verdict::keep()
 }
 
