@@ -579,6 +579,86 @@ mod tests {
     }
 
     #[test]
+    fn url_passwords_with_reserved_characters_ports_and_encoded_placeholders() {
+        let url = |p: &str, u: &str| {
+            kept(&validate(
+                ValidatorKind::UrlPassword,
+                p,
+                Context {
+                    name: Some(u),
+                    ..Context::default()
+                },
+            ))
+        };
+        assert!(url("Zq7r@Lm2#Vx9", "app"));
+        assert!(
+            !url("8080?email=a", "host.example.com"),
+            "a port and a query"
+        );
+        assert!(!url("443#", "host"));
+        assert!(
+            !url("admin", "cn=admin,dc=corp"),
+            "LDAP DN naming the password"
+        );
+        assert!(!url("cGFzc3dvcmQ=", "u"), "base64 of `password`");
+        assert!(url("Wm1YcDNrUTlyTDJ2", "u"), "base64 of a random password");
+    }
+
+    #[test]
+    fn pem_body_decides_over_a_mismatched_header() {
+        use base64::Engine;
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let block = |label: &str, der: &[u8]| {
+            let body = b64(der);
+            let lines: Vec<&str> = body
+                .as_bytes()
+                .chunks(64)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            format!(
+                "-----BEGIN {label}-----\n{}\n-----END {label}-----",
+                lines.join("\n")
+            )
+        };
+        let mut rng = Rng::new(9);
+        let mut ssh = b"openssh-key-v1\0\0\0\0\x04none".to_vec();
+        ssh.extend(rng.bytes(280));
+        let v = validate(
+            ValidatorKind::Pem,
+            &block("RSA PRIVATE KEY", &ssh),
+            Context::default(),
+        );
+        assert!(
+            matches!(&v, Verdict::Keep { note: Some(n), .. } if n.contains("another key type")),
+            "{v:?}"
+        );
+        // a truncated container is not a key, under any header
+        let short = &ssh[..100];
+        assert!(!kept(&validate(
+            ValidatorKind::Pem,
+            &block("RSA PRIVATE KEY", short),
+            Context::default()
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Pem,
+            &block("OPENSSH PRIVATE KEY", short),
+            Context::default()
+        )));
+        let mut der = vec![0x30, 0x82, 0x02, 0x58];
+        der.extend(rng.bytes(600));
+        assert!(kept(&validate(
+            ValidatorKind::Pem,
+            &block("OPENSSH PRIVATE KEY", &der),
+            Context::default()
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Pem,
+            &block("OPENSSH PRIVATE KEY", &rng.bytes(300)),
+            Context::default()
+        )));
+    }
+
+    #[test]
     fn aws_and_stripe() {
         // built at run time so the source holds no literal well-formed key id
         let id = format!("AKIA{}", "Q2XBVPLM7UYTR4KD");
