@@ -381,7 +381,7 @@ fn url_password(raw: &str, user: Option<&str>) -> Verdict {
     }
     // a base64-encoded password (FileZilla `<Pass encoding="base64">`, npm `_password`) of a
     // placeholder is a placeholder
-    if password.len() % 4 == 0 && password.len() <= 64 {
+    if password.len().is_multiple_of(4) && password.len() <= 64 {
         let plain = base64::engine::general_purpose::STANDARD.decode(password);
         if let Some(plain) = plain.ok().and_then(|p| String::from_utf8(p).ok()) {
             if plain.bytes().all(|b| b.is_ascii_graphic())
