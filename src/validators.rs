@@ -239,10 +239,31 @@ fn pem(block: &str) -> Verdict {
     let Ok(der) = decoded else {
         return Verdict::drop("PEM body is not base64");
     };
-    if openssh {
-        if !der.starts_with(b"openssh-key-v1\0") {
-            return Verdict::drop("not an OpenSSH key container");
+    // the body decides what the key is, not the header: an OpenSSH container pasted under
+    // `BEGIN RSA PRIVATE KEY`, or a DER key under `BEGIN OPENSSH PRIVATE KEY`, is still a key
+    // (reported by the rule of its header, with a note)
+    let body_openssh = der.starts_with(b"openssh-key-v1\0");
+    if openssh && !body_openssh {
+        if der.first() == Some(&0x30) && !pgp {
+            return Verdict::Keep {
+                severity: None,
+                precision: Some(Precision::High),
+                note: Some("DER key body under an OPENSSH PRIVATE KEY header".into()),
+            };
         }
+        return Verdict::drop("not an OpenSSH key container");
+    }
+    if body_openssh {
+        // the smallest real container (an unencrypted Ed25519 key) is about 300 bytes; a few
+        // lines of one in documentation are not a key
+        if der.len() < 150 {
+            return Verdict::drop("truncated OpenSSH key container");
+        }
+        let mismatch = if openssh {
+            ""
+        } else {
+            " under a PEM header of another key type"
+        };
         // cipher name follows the magic as a length-prefixed string
         let enc = der
             .get(15..19)
@@ -252,13 +273,13 @@ fn pem(block: &str) -> Verdict {
             return Verdict::Keep {
                 severity: Some(Severity::High),
                 precision: Some(Precision::VeryHigh),
-                note: Some("passphrase-protected OpenSSH key".into()),
+                note: Some(format!("passphrase-protected OpenSSH key{mismatch}")),
             };
         }
         return Verdict::Keep {
             severity: None,
             precision: Some(Precision::VeryHigh),
-            note: Some("unencrypted OpenSSH key".into()),
+            note: Some(format!("unencrypted OpenSSH key{mismatch}")),
         };
     }
     if pgp {
@@ -357,6 +378,19 @@ fn url_password(raw: &str, user: Option<&str>) -> Verdict {
     }
     if password.len() < 6 {
         return Verdict::drop("password too short to be a credential");
+    }
+    // a base64-encoded password (FileZilla `<Pass encoding="base64">`, npm `_password`) of a
+    // placeholder is a placeholder
+    if password.len().is_multiple_of(4) && password.len() <= 64 {
+        let plain = base64::engine::general_purpose::STANDARD.decode(password);
+        if let Some(plain) = plain.ok().and_then(|p| String::from_utf8(p).ok()) {
+            if plain.bytes().all(|b| b.is_ascii_graphic())
+                && (filters::placeholder_reason(&plain, true).is_some()
+                    || DEFAULTS.contains(&plain.to_ascii_lowercase().as_str()))
+            {
+                return Verdict::drop("base64 of a placeholder password");
+            }
+        }
     }
     Verdict::keep()
 }
@@ -567,6 +601,86 @@ mod tests {
         assert!(!kept(&validate(
             ValidatorKind::Pem,
             fake,
+            Context::default()
+        )));
+    }
+
+    #[test]
+    fn url_passwords_with_reserved_characters_ports_and_encoded_placeholders() {
+        let url = |p: &str, u: &str| {
+            kept(&validate(
+                ValidatorKind::UrlPassword,
+                p,
+                Context {
+                    name: Some(u),
+                    ..Context::default()
+                },
+            ))
+        };
+        assert!(url("Zq7r@Lm2#Vx9", "app"));
+        assert!(
+            !url("8080?email=a", "host.example.com"),
+            "a port and a query"
+        );
+        assert!(!url("443#", "host"));
+        assert!(
+            !url("admin", "cn=admin,dc=corp"),
+            "LDAP DN naming the password"
+        );
+        assert!(!url("cGFzc3dvcmQ=", "u"), "base64 of `password`");
+        assert!(url("Wm1YcDNrUTlyTDJ2", "u"), "base64 of a random password");
+    }
+
+    #[test]
+    fn pem_body_decides_over_a_mismatched_header() {
+        use base64::Engine;
+        let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        let block = |label: &str, der: &[u8]| {
+            let body = b64(der);
+            let lines: Vec<&str> = body
+                .as_bytes()
+                .chunks(64)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            format!(
+                "-----BEGIN {label}-----\n{}\n-----END {label}-----",
+                lines.join("\n")
+            )
+        };
+        let mut rng = Rng::new(9);
+        let mut ssh = b"openssh-key-v1\0\0\0\0\x04none".to_vec();
+        ssh.extend(rng.bytes(280));
+        let v = validate(
+            ValidatorKind::Pem,
+            &block("RSA PRIVATE KEY", &ssh),
+            Context::default(),
+        );
+        assert!(
+            matches!(&v, Verdict::Keep { note: Some(n), .. } if n.contains("another key type")),
+            "{v:?}"
+        );
+        // a truncated container is not a key, under any header
+        let short = &ssh[..100];
+        assert!(!kept(&validate(
+            ValidatorKind::Pem,
+            &block("RSA PRIVATE KEY", short),
+            Context::default()
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Pem,
+            &block("OPENSSH PRIVATE KEY", short),
+            Context::default()
+        )));
+        let mut der = vec![0x30, 0x82, 0x02, 0x58];
+        der.extend(rng.bytes(600));
+        assert!(kept(&validate(
+            ValidatorKind::Pem,
+            &block("OPENSSH PRIVATE KEY", &der),
+            Context::default()
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Pem,
+            &block("OPENSSH PRIVATE KEY", &rng.bytes(300)),
             Context::default()
         )));
     }

@@ -3,7 +3,8 @@
 //! URL credentials with reserved characters in the password, and password hashes: each file
 //! is written with fresh random values, the real binary scans the tree, and the exact
 //! (path, line, rule) findings are asserted. Placeholder twins of the same files (under
-//! `twins/`, whose names still match the rules' `paths`) must give nothing.
+//! `twins/`, whose names still match the rules' `paths`) must give nothing. Private keys under
+//! a PEM header of another key type are keys too.
 
 use std::collections::BTreeSet;
 
@@ -13,8 +14,11 @@ use leakgate::examples::{expand, Rng};
 mod run;
 use run::leakgate;
 
-/// (file, template of its whole text, [(line, rule id)] expected).
-const FILES: &[(&str, &str, &[(u32, &str)])] = &[
+/// (line, rule id) of a finding expected in a file.
+type Want = &'static [(u32, &'static str)];
+
+/// (file, template of its whole text, findings expected).
+const FILES: &[(&str, &str, Want)] = &[
     (
         "home/.netrc",
         "machine api.{{lower:8}}.com\n  login {{lower:6}}\n  password {{alnum:24}}\n\nmachine ftp.{{lower:6}}.org login {{lower:5}} password {{alnum:16}}\n",
@@ -132,6 +136,16 @@ const FILES: &[(&str, &str, &[(u32, &str)])] = &[
         "$krb5asrep$23${{lower:6}}@{{upper:6}}.LOCAL:{{hex:32}}${{hex:300}}\n",
         &[(1, "kerberos-roast-hash")],
     ),
+    (
+        "keys/deploy_rsa",
+        "-----BEGIN RSA PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACA{{base64:57}}\n{{base64:70}}\n{{base64:70}}\n{{base64:20}}AAAAAAECAwQF\n-----END RSA PRIVATE KEY-----\n",
+        &[(1, "rsa-private-key")],
+    ),
+    (
+        "keys/id_ed25519",
+        "{{pem:OPENSSH PRIVATE KEY}}\n",
+        &[(1, "openssh-private-key")],
+    ),
 ];
 
 /// Placeholder twins: real file names, documented or templated values. No finding at all.
@@ -183,6 +197,10 @@ const TWINS: &[(&str, &str)] = &[
     (
         "twins/app.js",
         "s = s.replace(/(a)(b)/, '$1$2').replace(/(x)/, '$6$5$4');\nconst BCRYPT = '$2b$';\n",
+    ),
+    (
+        "twins/keys/deploy_rsa",
+        "-----BEGIN RSA PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACA{{base64:57}}\n-----END RSA PRIVATE KEY-----\n-----BEGIN OPENSSH PRIVATE KEY-----\n...\n-----END OPENSSH PRIVATE KEY-----\n",
     ),
     ("twins/config/master.key", "00000000000000000000000000000000\n"),
     // a 32-hex value outside config/ is not a Rails key
