@@ -88,6 +88,9 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
             "xxx",
             "***",
             "qwerty",
+            "p@ssw0rd",
+            "p@ssword",
+            "passw0rd",
             "letmein",
             "abc123",
             "123456",
@@ -813,6 +816,8 @@ mod tests {
         assert!(placeholder_reason("abcdefghijklmnop", false).is_some());
         assert!(placeholder_reason("q8Zr2LmX0pV7nT4sW1yB", true).is_none());
         assert!(placeholder_reason("SomeKindOfPassword123!@#", true).is_some());
+        assert!(placeholder_reason("P@ssw0rd", true).is_some());
+        assert!(placeholder_reason("Passw0rd!", true).is_some());
         assert!(placeholder_reason("Zq8Zr2LmX0pV7nT4sW1yBtestq8Zr2LmX0", true).is_none());
     }
 

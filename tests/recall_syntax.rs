@@ -68,6 +68,19 @@ fn plants() -> Vec<(&'static str, String, &'static str)> {
         p("config.yml", "  model: mistral-large-latest", ""),
         p("config.yml", "database:", ""),
         p("config.yml", "  pass: {{alnum:12}}{{digits:2}}", "generic-secret-assignment"),
+        // shell: credentials on command lines
+        p("deploy.sh", "#!/bin/sh", ""),
+        p("deploy.sh", "curl -fsS -u deploy:{{alnum:14}}{{digits:2}} https://ci.internal.test/api/json", "curl-user-password"),
+        p("deploy.sh", "mysql -h db.internal.test -u app -p{{alnum:12}}{{digits:2}} shop < schema.sql", "mysql-password-option"),
+        p("deploy.sh", "sshpass -p '{{alnum:12}}{{digits:2}}' ssh deploy@10.0.4.12 'systemctl restart app'", "sshpass-password"),
+        p("deploy.sh", "docker run -d -e POSTGRES_PASSWORD={{alnum:14}}{{digits:2}} postgres:16", "docker-env-secret"),
+        p("deploy.sh", "htpasswd -b /etc/nginx/.htpasswd admin {{alnum:12}}{{digits:2}}", "htpasswd-batch-password"),
+        p("deploy.sh", "mysql -h db.internal.test -u app -p shop", ""),
+        // PowerShell and PsExec
+        p("run.ps1", "Connect-VIServer -Server vc01.corp.test -User admin -Password '{{alnum:12}}{{digits:2}}'", "powershell-password-parameter"),
+        p("run.ps1", "$pw = ConvertTo-SecureString '{{alnum:12}}{{digits:2}}' -AsPlainText -Force", "powershell-password-parameter"),
+        p("run.ps1", "psexec \\\\srv-app01 -u CORP\\svc -p {{alnum:12}}{{digits:2}} cmd /c deploy.bat", "psexec-password"),
+        p("run.ps1", "$cred = Get-Credential", ""),
         // FileZilla site manager
         p("sitemanager.xml", "<Server><Host>ftp.internal.test</Host><User>deploy</User><Pass encoding=\"base64\">{{alnum:19}}=</Pass></Server>", "generic-secret-xml"),
     ]
@@ -112,6 +125,32 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("quiet/config.yml", "  api_key: your-mistral-api-key-here"),
     ("quiet/config.yml", "  pass: ${DB_PASS}"),
     ("quiet/sitemanager.xml", "<Pass></Pass>"),
+    (
+        "quiet/deploy.sh",
+        "curl -u \"$USER:$PASS\" https://api.internal.test",
+    ),
+    (
+        "quiet/deploy.sh",
+        "mysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" -e 'SELECT 1'",
+    ),
+    ("quiet/deploy.sh", "sshpass -p 'password' ssh user@host"),
+    (
+        "quiet/deploy.sh",
+        "docker run -e POSTGRES_PASSWORD=mysecretpassword postgres",
+    ),
+    (
+        "quiet/deploy.sh",
+        "htpasswd -b .htpasswd admin \"$ADMIN_PASSWORD\"",
+    ),
+    (
+        "quiet/run.ps1",
+        "Connect-VIServer -Server vc -User admin -Password $env:VC_PASSWORD",
+    ),
+    (
+        "quiet/run.ps1",
+        "$pw = ConvertTo-SecureString 'P@ssw0rd' -AsPlainText -Force",
+    ),
+    ("quiet/run.ps1", "psexec \\\\host -u user -p <password> cmd"),
 ];
 
 /// Write `files` under `dir`, one line per entry, in order.
