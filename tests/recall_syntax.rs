@@ -13,6 +13,8 @@ use run::leakgate;
 /// A Django key: `get_random_secret_key()`'s alphabet without `$` and `%` (so no draw reads
 /// as `$(cmd)` or `%(name)s`), ending in a bracket the generic value class used to stop at.
 const DJANGO: &str = "{{chars:abcdefghijklmnopqrstuvwxyz0123456789!@#^&*(-_=+):49}})";
+/// A random (version 4) UUID, the shape of Heroku API keys and legacy npm tokens.
+const UUID: &str = "{{hex:8}}-{{hex:4}}-4{{hex:3}}-a{{hex:3}}-{{hex:12}}";
 /// A WordPress key or salt: 64 characters of the secret-key service's alphabet.
 const WORDPRESS: &str =
     "{{chars:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#^&*()-_[]~+=,;:/?|:64}}";
@@ -29,6 +31,8 @@ fn plants() -> Vec<(&'static str, String, &'static str)> {
         p(".env", "APP_SECRET={{hex:32}}", "symfony-app-secret"),
         p(".env", "NEXTAUTH_SECRET={{base64:43}}=", "nextauth-secret"),
         p(".env", "SECRET_KEY_BASE={{hex:128}}", "rails-secret-key-base"),
+        p(".env", &format!("WEBHOOK_SECRET={UUID}"), "generic-secret-assignment"),
+        p(".env", &format!("REQUEST_ID={UUID}"), ""),
         p(".env", "DB_PASS=${DB_PASS}", ""),
         // PHP: define(), $dbpasswd, WordPress keys and salts
         p("config.php", "<?php", ""),
@@ -66,6 +70,9 @@ fn plants() -> Vec<(&'static str, String, &'static str)> {
         p("config.yml", "mistral:", ""),
         p("config.yml", "  api_key: {{alnum:32}}", "generic-secret-assignment"),
         p("config.yml", "  model: mistral-large-latest", ""),
+        p("config.yml", "jenkins:", ""),
+        p("config.yml", &format!("  jenkinsToken: {UUID}"), "generic-secret-assignment"),
+        p("config.yml", &format!("  session_token: {UUID}"), ""),
         p("config.yml", "database:", ""),
         p("config.yml", "  pass: {{alnum:12}}{{digits:2}}", "generic-secret-assignment"),
         // shell: credentials on command lines
@@ -124,6 +131,14 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("quiet/config.yml", "mistral:"),
     ("quiet/config.yml", "  api_key: your-mistral-api-key-here"),
     ("quiet/config.yml", "  pass: ${DB_PASS}"),
+    (
+        "quiet/config.yml",
+        "  auth_token: 123e4567-e89b-12d3-a456-426614174000",
+    ),
+    (
+        "quiet/config.yml",
+        "  api_key: 550e8400-e29b-41d4-a716-446655440000",
+    ),
     ("quiet/sitemanager.xml", "<Pass></Pass>"),
     (
         "quiet/deploy.sh",
