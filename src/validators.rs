@@ -428,6 +428,19 @@ fn generic(value: &str, ctx: Context<'_>) -> Verdict {
     if code {
         return Verdict::drop("value is code, not data");
     }
+    // a quoted member path or bracketed name: `Jobs[-1].JobId`, `[claim_signature]`
+    let bracketed = value.starts_with(['[', '(', '{']) && value.ends_with([']', ')', '}']);
+    if ctx.quoted
+        && value.contains(['[', ']', '(', ')', '{', '}'])
+        && (bracketed || value.contains('.'))
+        && filters::is_identifier_like(&value.replace(['[', ']', '(', ')', '{', '}'], "."))
+    {
+        return Verdict::drop("value is a member path or a bracketed name");
+    }
+    // `d===t?a:b`: a comparison (base64 padding only ever ends a value)
+    if value.trim_end_matches('=').contains("==") {
+        return Verdict::drop("value is a comparison");
+    }
     // UUIDs are mostly record ids, but many providers issue UUID keys (Heroku, legacy npm
     // tokens, …): under a name that can only mean a credential they are reported
     if filters::is_uuid(value)
@@ -677,6 +690,26 @@ mod tests {
             bare
         )));
         assert!(!kept(&validate(ValidatorKind::Generic, "Zr8$1vQ", quoted)));
+        // member paths, bracketed names and comparisons seen in the npm tree
+        for v in [
+            "Jobs[-1].JobId",
+            "StreamDescription.Shards[-1].ShardId",
+            "[claim_signature]",
+            "d===t?a:b",
+        ] {
+            assert!(!kept(&validate(ValidatorKind::Generic, v, quoted)), "{v}");
+        }
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "Q8vZr2LmX0pV7kT4sW1yBq==",
+            quoted
+        )));
+        // brackets inside a password without a member path are data
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "Hotel7(Mangos)42",
+            quoted
+        )));
     }
 
     #[test]
