@@ -88,6 +88,9 @@ pub fn placeholder_reason(value: &str, strict: bool) -> Option<&'static str> {
             "xxx",
             "***",
             "qwerty",
+            "p@ssw0rd",
+            "p@ssword",
+            "passw0rd",
             "letmein",
             "abc123",
             "123456",
@@ -485,6 +488,98 @@ pub fn is_uuid(value: &str) -> bool {
         })
 }
 
+/// UUIDs printed in specifications and documentation (RFC 9562 / RFC 4122 examples and
+/// namespace ids, the Wikipedia and `uuid` package examples): placeholders, not keys.
+pub fn is_documentation_uuid(value: &str) -> bool {
+    const DOCS: &[&str] = &[
+        "123e4567-e89b-12d3-a456-426614174000",
+        "123e4567-e89b-12d3-a456-426655440000",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+        "a8098c1a-f86e-11da-bd1a-00112444be1e",
+        "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+        "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+        "6ba7b814-9dad-11d1-80b4-00c04fd430c8",
+        "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed",
+        "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d",
+    ];
+    DOCS.iter().any(|d| d.eq_ignore_ascii_case(value))
+}
+
+/// Whether `name` can only denote a credential, so that even a UUID-shaped value under it is
+/// one (many providers issue UUID keys): password words, `secret`, `api key`, `private key`,
+/// `auth token`, `access token`, or `<service> token` (`NPM_TOKEN`, `jenkinsToken`) unless the
+/// service word names an id-like token (`sessionToken`, `deviceToken`). A bare `token` or
+/// `auth` stays weak: request, session and correlation ids are UUIDs too.
+pub fn is_strong_secret_name(name: &str) -> bool {
+    if !is_secret_name(name) {
+        return false;
+    }
+    let words = name_words(name);
+    const STRONG: &[&str] = &[
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "passphrase",
+        "secret",
+        "secretkey",
+        "privatekey",
+        "apikey",
+        "authtoken",
+        "accesstoken",
+    ];
+    if words
+        .iter()
+        .any(|w| STRONG.contains(&w.as_str()) || is_concatenated_password_word(w))
+    {
+        return true;
+    }
+    const WEAK_TOKENS: &[&str] = &[
+        "session",
+        "device",
+        "push",
+        "registration",
+        "request",
+        "cancel",
+        "cancellation",
+        "trace",
+        "verification",
+        "verify",
+        "invite",
+        "invitation",
+        "reset",
+        "confirm",
+        "confirmation",
+        "unsubscribe",
+        "share",
+        "public",
+        "notification",
+        "fcm",
+        "apns",
+        "id",
+        "form",
+        "upload",
+        "download",
+        "lock",
+        "test",
+        "mock",
+        "fake",
+        "sample",
+    ];
+    words
+        .windows(2)
+        .any(|p| match (p[0].as_str(), p[1].as_str()) {
+            ("api" | "private" | "secret", "key") => true,
+            ("auth" | "access" | "api", "token") => true,
+            (w, "token") => {
+                !WEAK_TOKENS.contains(&w) && w.len() >= 3 && !w.bytes().all(|c| c.is_ascii_digit())
+            }
+            _ => false,
+        })
+}
+
 /// Character classes present: lower, upper, digit, other.
 pub fn char_classes(value: &str) -> u32 {
     let b = value.as_bytes();
@@ -813,6 +908,8 @@ mod tests {
         assert!(placeholder_reason("abcdefghijklmnop", false).is_some());
         assert!(placeholder_reason("q8Zr2LmX0pV7nT4sW1yB", true).is_none());
         assert!(placeholder_reason("SomeKindOfPassword123!@#", true).is_some());
+        assert!(placeholder_reason("P@ssw0rd", true).is_some());
+        assert!(placeholder_reason("Passw0rd!", true).is_some());
         assert!(placeholder_reason("Zq8Zr2LmX0pV7nT4sW1yBtestq8Zr2LmX0", true).is_none());
     }
 
@@ -936,6 +1033,35 @@ mod tests {
         ] {
             assert!(placeholder_reason(v, false).is_none(), "{v}");
         }
+    }
+
+    #[test]
+    fn strong_secret_names() {
+        for n in [
+            "_authToken",
+            "HEROKU_API_KEY",
+            "jenkinsToken",
+            "x_PRIVATE_KEY",
+            "dbpasswd",
+        ] {
+            assert!(is_strong_secret_name(n), "{n}");
+        }
+        for n in [
+            "token",
+            "auth",
+            "sessionToken",
+            "api_key_id",
+            "client_id",
+            "request_id",
+        ] {
+            assert!(!is_strong_secret_name(n), "{n}");
+        }
+        assert!(is_documentation_uuid(
+            "123E4567-E89B-12D3-A456-426614174000"
+        ));
+        assert!(!is_documentation_uuid(
+            "5f1c9a2e-7b3d-4e8f-9a1b-2c3d4e5f6a7b"
+        ));
     }
 
     #[test]

@@ -472,7 +472,25 @@ fn generic(value: &str, ctx: Context<'_>) -> Verdict {
     if code {
         return Verdict::drop("value is code, not data");
     }
-    if filters::is_uuid(value) {
+    // a quoted member path or bracketed name: `Jobs[-1].JobId`, `[claim_signature]`
+    let bracketed = value.starts_with(['[', '(', '{']) && value.ends_with([']', ')', '}']);
+    if ctx.quoted
+        && value.contains(['[', ']', '(', ')', '{', '}'])
+        && (bracketed || value.contains('.'))
+        && filters::is_identifier_like(&value.replace(['[', ']', '(', ')', '{', '}'], "."))
+    {
+        return Verdict::drop("value is a member path or a bracketed name");
+    }
+    // `d===t?a:b`: a comparison (base64 padding only ever ends a value)
+    if value.trim_end_matches('=').contains("==") {
+        return Verdict::drop("value is a comparison");
+    }
+    // UUIDs are mostly record ids, but many providers issue UUID keys (Heroku, legacy npm
+    // tokens, …): under a name that can only mean a credential they are reported
+    if filters::is_uuid(value)
+        && (!ctx.name.is_some_and(filters::is_strong_secret_name)
+            || filters::is_documentation_uuid(value))
+    {
         return Verdict::drop("value is a UUID");
     }
     // an identifier with digits in a config file (`Summer2024`, `sigv4Auth`) is more likely a
@@ -796,6 +814,71 @@ mod tests {
             bare
         )));
         assert!(!kept(&validate(ValidatorKind::Generic, "Zr8$1vQ", quoted)));
+        // member paths, bracketed names and comparisons seen in the npm tree
+        for v in [
+            "Jobs[-1].JobId",
+            "StreamDescription.Shards[-1].ShardId",
+            "[claim_signature]",
+            "d===t?a:b",
+        ] {
+            assert!(!kept(&validate(ValidatorKind::Generic, v, quoted)), "{v}");
+        }
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "Q8vZr2LmX0pV7kT4sW1yBq==",
+            quoted
+        )));
+        // brackets inside a password without a member path are data
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "Hotel7(Mangos)42",
+            quoted
+        )));
+    }
+
+    #[test]
+    fn uuids_are_secrets_only_under_strong_names() {
+        let uuid = "5f1c9a2e-7b3d-4e8f-9a1b-2c3d4e5f6a7b";
+        for n in [
+            "_authToken",
+            "HEROKU_API_KEY",
+            "JWT_PRIVATE_KEY",
+            "jenkinsToken",
+            "WEBHOOK_SECRET",
+            "DB_PASSWORD",
+            "apikey",
+            "api_key",
+            "NPM_TOKEN",
+        ] {
+            assert!(
+                kept(&validate(ValidatorKind::Generic, uuid, named(n))),
+                "{n}"
+            );
+        }
+        for n in [
+            "token",
+            "auth",
+            "sessionToken",
+            "deviceToken",
+            "requestToken",
+            "auth",
+        ] {
+            assert!(
+                !kept(&validate(ValidatorKind::Generic, uuid, named(n))),
+                "{n}"
+            );
+        }
+        // the documentation UUIDs stay placeholders whatever the name
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "123e4567-e89b-12d3-a456-426614174000",
+            named("auth_token")
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "550e8400-e29b-41d4-a716-446655440000",
+            named("api_key")
+        )));
     }
 
     #[test]

@@ -13,6 +13,8 @@ use run::leakgate;
 /// A Django key: `get_random_secret_key()`'s alphabet without `$` and `%` (so no draw reads
 /// as `$(cmd)` or `%(name)s`), ending in a bracket the generic value class used to stop at.
 const DJANGO: &str = "{{chars:abcdefghijklmnopqrstuvwxyz0123456789!@#^&*(-_=+):49}})";
+/// A random (version 4) UUID, the shape of Heroku API keys and legacy npm tokens.
+const UUID: &str = "{{hex:8}}-{{hex:4}}-4{{hex:3}}-a{{hex:3}}-{{hex:12}}";
 /// A WordPress key or salt: 64 characters of the secret-key service's alphabet.
 const WORDPRESS: &str =
     "{{chars:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#^&*()-_[]~+=,;:/?|:64}}";
@@ -29,6 +31,8 @@ fn plants() -> Vec<(&'static str, String, &'static str)> {
         p(".env", "APP_SECRET={{hex:32}}", "symfony-app-secret"),
         p(".env", "NEXTAUTH_SECRET={{base64:43}}=", "nextauth-secret"),
         p(".env", "SECRET_KEY_BASE={{hex:128}}", "rails-secret-key-base"),
+        p(".env", &format!("WEBHOOK_SECRET={UUID}"), "generic-secret-assignment"),
+        p(".env", &format!("REQUEST_ID={UUID}"), ""),
         p(".env", "DB_PASS=${DB_PASS}", ""),
         // PHP: define(), $dbpasswd, WordPress keys and salts
         p("config.php", "<?php", ""),
@@ -66,8 +70,24 @@ fn plants() -> Vec<(&'static str, String, &'static str)> {
         p("config.yml", "mistral:", ""),
         p("config.yml", "  api_key: {{alnum:32}}", "generic-secret-assignment"),
         p("config.yml", "  model: mistral-large-latest", ""),
+        p("config.yml", "jenkins:", ""),
+        p("config.yml", &format!("  jenkinsToken: {UUID}"), "generic-secret-assignment"),
+        p("config.yml", &format!("  session_token: {UUID}"), ""),
         p("config.yml", "database:", ""),
         p("config.yml", "  pass: {{alnum:12}}{{digits:2}}", "generic-secret-assignment"),
+        // shell: credentials on command lines
+        p("deploy.sh", "#!/bin/sh", ""),
+        p("deploy.sh", "curl -fsS -u deploy:{{alnum:14}}{{digits:2}} https://ci.internal.test/api/json", "curl-user-password"),
+        p("deploy.sh", "mysql -h db.internal.test -u app -p{{alnum:12}}{{digits:2}} shop < schema.sql", "mysql-password-option"),
+        p("deploy.sh", "sshpass -p '{{alnum:12}}{{digits:2}}' ssh deploy@10.0.4.12 'systemctl restart app'", "sshpass-password"),
+        p("deploy.sh", "docker run -d -e POSTGRES_PASSWORD={{alnum:14}}{{digits:2}} postgres:16", "docker-env-secret"),
+        p("deploy.sh", "htpasswd -b /etc/nginx/.htpasswd admin {{alnum:12}}{{digits:2}}", "htpasswd-batch-password"),
+        p("deploy.sh", "mysql -h db.internal.test -u app -p shop", ""),
+        // PowerShell and PsExec
+        p("run.ps1", "Connect-VIServer -Server vc01.corp.test -User admin -Password '{{alnum:12}}{{digits:2}}'", "powershell-password-parameter"),
+        p("run.ps1", "$pw = ConvertTo-SecureString '{{alnum:12}}{{digits:2}}' -AsPlainText -Force", "powershell-password-parameter"),
+        p("run.ps1", "psexec \\\\srv-app01 -u CORP\\svc -p {{alnum:12}}{{digits:2}} cmd /c deploy.bat", "psexec-password"),
+        p("run.ps1", "$cred = Get-Credential", ""),
         // FileZilla site manager
         p("sitemanager.xml", "<Server><Host>ftp.internal.test</Host><User>deploy</User><Pass encoding=\"base64\">{{alnum:19}}=</Pass></Server>", "generic-secret-xml"),
     ]
@@ -111,7 +131,41 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
     ("quiet/config.yml", "mistral:"),
     ("quiet/config.yml", "  api_key: your-mistral-api-key-here"),
     ("quiet/config.yml", "  pass: ${DB_PASS}"),
+    (
+        "quiet/config.yml",
+        "  auth_token: 123e4567-e89b-12d3-a456-426614174000",
+    ),
+    (
+        "quiet/config.yml",
+        "  api_key: 550e8400-e29b-41d4-a716-446655440000",
+    ),
     ("quiet/sitemanager.xml", "<Pass></Pass>"),
+    (
+        "quiet/deploy.sh",
+        "curl -u \"$USER:$PASS\" https://api.internal.test",
+    ),
+    (
+        "quiet/deploy.sh",
+        "mysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" -e 'SELECT 1'",
+    ),
+    ("quiet/deploy.sh", "sshpass -p 'password' ssh user@host"),
+    (
+        "quiet/deploy.sh",
+        "docker run -e POSTGRES_PASSWORD=mysecretpassword postgres",
+    ),
+    (
+        "quiet/deploy.sh",
+        "htpasswd -b .htpasswd admin \"$ADMIN_PASSWORD\"",
+    ),
+    (
+        "quiet/run.ps1",
+        "Connect-VIServer -Server vc -User admin -Password $env:VC_PASSWORD",
+    ),
+    (
+        "quiet/run.ps1",
+        "$pw = ConvertTo-SecureString 'P@ssw0rd' -AsPlainText -Force",
+    ),
+    ("quiet/run.ps1", "psexec \\\\host -u user -p <password> cmd"),
 ];
 
 /// Write `files` under `dir`, one line per entry, in order.
