@@ -611,7 +611,9 @@ def negative_cases() -> dict[str, Case]:
         return "public.env", text, [[mapbox], [posthog], [client_id]]
 
     def ciphertext(rng):
-        enc = b64(rng.randbytes(180))
+        # kubeseal's format: a 2-byte length (0x0200) of the RSA-4096-encrypted session key,
+        # that key, then the AES-GCM ciphertext and tag
+        enc = b64(b"\x02\x00" + rng.randbytes(512) + rng.randbytes(rng.randrange(20, 60)))
         sops = f"ENC[AES256_GCM,data:{b64(rng.randbytes(24))},iv:{b64(rng.randbytes(32))},tag:{b64(rng.randbytes(16))},type:str]"
         text = ("apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n"
                 f"    password: {enc}\n---\ndb_password: {sops}\n")
