@@ -433,6 +433,23 @@ fn is_call_shaped(value: &str) -> bool {
         && value.ends_with(')')
 }
 
+/// A Bitnami SealedSecret value as kubeseal writes it: base64 of a 2-byte big-endian length
+/// of the RSA-encrypted session key (0x0200 for the default 4096-bit key), that key, then the
+/// AES-GCM ciphertext and tag. Only the cluster's controller can decrypt it; it is meant to
+/// be committed.
+///
+/// A match window may cut the value (at least 256 characters are seen), so the test is its
+/// length, its alphabet and the 2-byte header: a random base64 value of that length starts
+/// with this header about once in 16,000.
+fn is_sealed_secret(value: &str) -> bool {
+    value.len() >= 256
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        && base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &value[..8])
+            .is_ok_and(|d| d[0] == 0x02 && d[1] == 0x00)
+}
+
 /// Generic `name = value` secrets: the name must say secret, the value must look random and
 /// must not be a placeholder, a reference or code.
 fn generic(value: &str, ctx: Context<'_>) -> Verdict {
@@ -529,9 +546,13 @@ fn generic(value: &str, ctx: Context<'_>) -> Verdict {
     if SCHEMES.iter().any(|p| value.starts_with(p)) {
         return Verdict::drop("value is a package specifier or data URI");
     }
-    // string concatenation in code: `"…" + a.value + "…"`
-    if value.starts_with('+') || value.ends_with('+') {
+    // string concatenation in code: `"…" + a.value + "…"`; in configuration files a `+` is
+    // one more character of a generated password (`pwd = _n0pypzq1T%Bt1-AUAg+`)
+    if ctx.code_file && (value.starts_with('+') || value.ends_with('+')) {
         return Verdict::drop("value is a string concatenation");
+    }
+    if is_sealed_secret(value) {
+        return Verdict::drop("value is a SealedSecret ciphertext (kubeseal)");
     }
     let entropy = filters::shannon_entropy(value.as_bytes());
     let classes = filters::char_classes(value);
@@ -879,6 +900,43 @@ mod tests {
             "550e8400-e29b-41d4-a716-446655440000",
             named("api_key")
         )));
+    }
+
+    #[test]
+    fn sealed_secret_ciphertext_is_not_a_password() {
+        let mut rng = Rng::new(7);
+        let mut raw = vec![0x02, 0x00];
+        raw.extend(rng.bytes(512 + 40));
+        let sealed = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &raw);
+        assert!(is_sealed_secret(&sealed));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            &sealed,
+            named("password")
+        )));
+        // the same length of random base64 without kubeseal's header is still reported
+        raw[0] = 0x7f;
+        let other = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &raw);
+        assert!(!is_sealed_secret(&other));
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            &other,
+            named("password")
+        )));
+    }
+
+    #[test]
+    fn a_plus_ends_a_config_password_but_a_code_concatenation() {
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "_n0pypzq1T%Bt1-AUAg+",
+            named("pwd")
+        )));
+        let code = Context {
+            code_file: true,
+            ..named("pwd")
+        };
+        assert!(!kept(&validate(ValidatorKind::Generic, "+a.value+", code)));
     }
 
     #[test]
