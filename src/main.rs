@@ -45,6 +45,25 @@ enum Command {
     /// List or test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Convert another tool's configuration (`config import .gitleaks.toml`).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Convert a gitleaks/betterleaks TOML config (allow-lists, custom rules, disabled rules)
+    /// into .leakgate.yml; prints one line for each setting it could not convert.
+    Import {
+        /// The gitleaks config (e.g. .gitleaks.toml).
+        file: PathBuf,
+        /// File to write (`-`: standard output).
+        #[arg(long, short = 'o', default_value = ".leakgate.yml")]
+        output: PathBuf,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -83,8 +102,17 @@ enum BaselineCommand {
         #[arg(long)]
         no_history: bool,
         /// Configuration file (default: .leakgate.yml at the repository root).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, short = 'c', value_name = "FILE")]
         config: Option<PathBuf>,
+    },
+    /// Convert a gitleaks/betterleaks JSON report into a leakgate baseline (no secret is
+    /// copied: each is kept as a hash with its path).
+    Import {
+        /// The report (`gitleaks git --report-format json --report-path report.json`).
+        report: PathBuf,
+        /// Baseline file to write.
+        #[arg(long, short = 'o', default_value = ".leakgate-baseline.json")]
+        output: PathBuf,
     },
 }
 
@@ -114,7 +142,7 @@ struct OutputArgs {
     #[arg(long, default_value = "low", value_name = "SEVERITY", value_parser = parse_fail_on)]
     fail_on: FailOn,
     /// Configuration file (default: .leakgate.yml at the repository root).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, short = 'c', value_name = "FILE")]
     config: Option<PathBuf>,
     /// Show full secret values in every output. Off by default: reports are redacted.
     #[arg(long)]
@@ -128,9 +156,19 @@ struct OutputArgs {
     /// Colour for the text format.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
-    /// Report only findings that are not in this baseline (see `leakgate baseline create`).
+    /// Report only findings that are not in this baseline: a leakgate baseline (see `leakgate
+    /// baseline create`) or a gitleaks/betterleaks JSON report (detected).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Exit status when findings fail the build (default 1; gitleaks' `--exit-code`).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    exit_code: u8,
+    /// Accepted for gitleaks compatibility; output is always redacted unless --reveal.
+    #[arg(long, value_name = "PERCENT", num_args = 0..=1, default_missing_value = "100", hide_short_help = true)]
+    redact: Option<u8>,
+    /// Accepted for gitleaks compatibility; leakgate prints no banner.
+    #[arg(long, hide_short_help = true)]
+    no_banner: bool,
     /// Also write the report as SARIF to FILE (one scan, several outputs).
     #[arg(long, value_name = "FILE")]
     sarif: Option<PathBuf>,
@@ -251,7 +289,10 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(e),
+    };
     let result = match cli.command {
         Command::Scan(args) => cmd_scan(args),
         Command::History(args) => cmd_history(args),
@@ -263,6 +304,14 @@ fn main() -> ExitCode {
             no_history,
             config,
         }) => cmd_baseline_create(paths, output, no_history, config),
+        Command::Baseline(BaselineCommand::Import { report, output }) => {
+            cmd_baseline_import(report, output)
+        }
+        Command::Config(ConfigCommand::Import {
+            file,
+            output,
+            force,
+        }) => cmd_config_import(file, output, force),
         Command::ScanLog(args) => cmd_scan_log(args),
         Command::Rules(RulesCommand::List { format, config }) => cmd_rules_list(format, config),
         Command::Rules(RulesCommand::Test {
@@ -281,9 +330,125 @@ fn main() -> ExitCode {
     }
 }
 
+/// gitleaks flags and commands, with what to use instead.
+const GITLEAKS_HINTS: &[(&str, &str)] = &[
+    (
+        "--no-git",
+        "leakgate scan PATH reads files; leakgate history reads git history",
+    ),
+    (
+        "--source",
+        "pass the path as an argument: leakgate scan PATH",
+    ),
+    ("-s", "pass the path as an argument: leakgate scan PATH"),
+    ("--report-path", "use -o FILE (--output)"),
+    ("-r", "use -o FILE (--output)"),
+    ("--report-format", "use --format text|json|sarif|github"),
+    ("-f", "use --format text|json|sarif|github"),
+    (
+        "--baseline-path",
+        "use --baseline FILE (gitleaks JSON reports are read as they are)",
+    ),
+    (
+        "-b",
+        "use --baseline FILE (gitleaks JSON reports are read as they are)",
+    ),
+    (
+        "--gitleaks-ignore-path",
+        ".gitleaksignore is read at the repository root",
+    ),
+    ("-i", ".gitleaksignore is read at the repository root"),
+    (
+        "--log-opts",
+        "use leakgate history --branch REV, --since-commit REV or --range BASE..HEAD",
+    ),
+    ("--staged", "use leakgate staged"),
+    ("--pre-commit", "use leakgate staged"),
+    (
+        "--max-target-megabytes",
+        "use --max-file-size SIZE (scan) or --max-blob-size SIZE (history)",
+    ),
+    ("--log-level", "use -q (quiet) or -v (verbose)"),
+    ("-l", "use -q (quiet) or -v (verbose)"),
+    ("--follow-symlinks", "symlinks are not followed"),
+    (
+        "--ignore-gitleaks-allow",
+        "gitleaks:allow comments are always honoured",
+    ),
+    ("--max-decode-depth", "decoding depth is fixed"),
+    (
+        "detect",
+        "use leakgate history (git) or leakgate scan PATH (files)",
+    ),
+    ("protect", "use leakgate staged"),
+    ("dir", "use leakgate scan PATH"),
+    ("git", "use leakgate history"),
+    ("stdin", "use leakgate scan -"),
+];
+
+/// Print a command-line error. Unknown gitleaks flags get a hint at the leakgate equivalent
+/// instead of clap's similar-name suggestion (which offers `--no-ignore` for `--no-git`).
+fn parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        e.kind(),
+        ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand
+    ) {
+        let invalid = match e
+            .get(ContextKind::InvalidArg)
+            .or(e.get(ContextKind::InvalidSubcommand))
+        {
+            Some(ContextValue::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let name = invalid.split('=').next().unwrap_or("");
+        if let Some((_, hint)) = GITLEAKS_HINTS.iter().find(|(f, _)| *f == name) {
+            let what = if name.starts_with('-') {
+                "option"
+            } else {
+                "command"
+            };
+            eprintln!(
+                "leakgate: error: unexpected argument '{invalid}' (a gitleaks {what}): {hint}\n\
+                 See leakgate --help, and \"Migrating from gitleaks\" in the README."
+            );
+            return ExitCode::from(2);
+        }
+        let suggested = match e.get(ContextKind::SuggestedArg) {
+            Some(ContextValue::String(s)) => vec![s.clone()],
+            Some(ContextValue::Strings(v)) => v.clone(),
+            _ => Vec::new(),
+        };
+        // a typo of --no-ignore itself keeps clap's suggestion
+        if !name.starts_with("--no-ig") && suggested.iter().any(|s| s.starts_with("--no-ignore")) {
+            eprintln!(
+                "leakgate: error: unexpected argument '{invalid}'\n\
+                 See leakgate scan --help for the options (--no-ignore would scan git-ignored files too)."
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let _ = e.print();
+    ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+}
+
 fn load_config(explicit: Option<&PathBuf>, start: &std::path::Path) -> Result<Config> {
     match explicit {
-        Some(p) => Config::load(p),
+        Some(p) => {
+            let looks_toml = p.is_file()
+                && (p.extension().is_some_and(|e| e == "toml")
+                    || std::fs::read_to_string(p)
+                        .is_ok_and(|t| leakgate::migrate::looks_like_gitleaks_toml(&t)));
+            if looks_toml {
+                anyhow::bail!(
+                    "{}: this is a gitleaks TOML file; run `leakgate config import {}` \
+                     (writes .leakgate.yml)",
+                    p.display(),
+                    p.display()
+                );
+            }
+            Config::load(p)
+        }
         None => match Config::discover(start) {
             Some(p) => Config::load(&p),
             None => Ok(Config::default()),
@@ -320,7 +485,8 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     let sink = Sink::default();
     source.run(&scanner, &sink)?;
     let targets = paths.iter().map(|p| p.display().to_string()).collect();
-    finish(scanner, sink, targets, None, started, &args.out)
+    let ignore = gitleaks_ignore(&paths[0], args.out.quiet)?;
+    finish(scanner, sink, targets, None, started, &args.out, ignore)
 }
 
 fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
@@ -328,6 +494,7 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
+    let ignore = gitleaks_ignore(&repo, args.out.quiet)?;
     let opts = HistoryOptions {
         repo,
         branch: args.branch.clone(),
@@ -348,6 +515,7 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
         Some(stats.commits),
         started,
         &args.out,
+        ignore,
     )
 }
 
@@ -364,6 +532,7 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
+    let ignore = gitleaks_ignore(&repo, args.out.quiet)?;
     let mut opts = HistoryOptions {
         repo,
         max_blob_size: args.read.max_blob_size,
@@ -399,7 +568,7 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
             )
         }
     };
-    finish(scanner, sink, targets, commits, started, &args.out)
+    finish(scanner, sink, targets, commits, started, &args.out, ignore)
 }
 
 fn cmd_baseline_create(
@@ -471,6 +640,7 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
     staged::scan_staged(&scanner, &repo, &sink)?;
+    let ignore = gitleaks_ignore(&repo, args.out.quiet)?;
     finish(
         scanner,
         sink,
@@ -478,6 +648,7 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
         None,
         started,
         &args.out,
+        ignore,
     )
 }
 
@@ -507,7 +678,7 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
             targets.push(shown);
         }
     }
-    finish(scanner, sink, targets, None, started, &args.out)
+    finish(scanner, sink, targets, None, started, &args.out, None)
 }
 
 /// The scanner for a scanning command: built-in and config rules, with the output flags that
@@ -528,13 +699,19 @@ fn finish(
     commits_scanned: Option<u64>,
     started: std::time::Instant,
     out: &OutputArgs,
+    gitleaks_ignore: Option<leakgate::baseline::Baseline>,
 ) -> Result<ExitCode> {
     let (mut findings, skipped, warnings, files, bytes) = sink.finish();
     dedup_findings(&mut findings);
-    let baseline_suppressed = match &out.baseline {
+    let mut baseline_suppressed = match &out.baseline {
         Some(p) => leakgate::baseline::Baseline::load(p)?.filter(&mut findings),
         None => 0,
     };
+    let ignore_suppressed = match &gitleaks_ignore {
+        Some(ignore) => ignore.filter(&mut findings),
+        None => 0,
+    };
+    baseline_suppressed += ignore_suppressed;
     let result = ScanResult {
         findings,
         skipped,
@@ -605,21 +782,20 @@ fn finish(
                 if hidden == 1 { "" } else { "es" }
             );
         }
-        if result.baseline_suppressed > 0 {
-            eprintln!(
-                "leakgate: note: {} finding{} accepted in the baseline {} not reported",
-                result.baseline_suppressed,
-                if result.baseline_suppressed == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                if result.baseline_suppressed == 1 {
-                    "is"
-                } else {
-                    "are"
-                }
-            );
+        for (n, what) in [
+            (
+                result.baseline_suppressed - ignore_suppressed,
+                "the baseline",
+            ),
+            (ignore_suppressed, leakgate::migrate::GITLEAKS_IGNORE),
+        ] {
+            if n > 0 {
+                eprintln!(
+                    "leakgate: note: {n} finding{} accepted in {what} {} not reported",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "is" } else { "are" }
+                );
+            }
         }
     }
     let failing = match out.fail_on.0 {
@@ -627,10 +803,130 @@ fn finish(
         None => false,
     };
     Ok(if failing {
-        ExitCode::from(1)
+        ExitCode::from(out.exit_code)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The `.gitleaksignore` at the repository root above `start` (or in `start` outside a
+/// repository), as a baseline: a repository moving from gitleaks keeps its accepted findings.
+fn gitleaks_ignore(
+    start: &std::path::Path,
+    quiet: bool,
+) -> Result<Option<leakgate::baseline::Baseline>> {
+    let Ok(start) = std::fs::canonicalize(start) else {
+        return Ok(None);
+    };
+    let dir = if start.is_dir() {
+        start.clone()
+    } else {
+        match start.parent() {
+            Some(p) => p.to_path_buf(),
+            None => return Ok(None),
+        }
+    };
+    let root = dir
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&dir);
+    let path = root.join(leakgate::migrate::GITLEAKS_IGNORE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(e).with_context(|| format!("{}: cannot read", path.display()));
+        }
+    };
+    let (entries, bad) = leakgate::migrate::parse_gitleaksignore(&text);
+    if !quiet {
+        for b in &bad {
+            eprintln!(
+                "leakgate: warning: {}: {b}",
+                leakgate::migrate::GITLEAKS_IGNORE
+            );
+        }
+    }
+    Ok(Some(leakgate::baseline::Baseline::from_foreign(entries)))
+}
+
+fn cmd_baseline_import(report: PathBuf, output: PathBuf) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&report)
+        .with_context(|| format!("{}: cannot read report", report.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", report.display()))?;
+    if !leakgate::migrate::is_gitleaks_report(&value) {
+        anyhow::bail!(
+            "{}: not a gitleaks/betterleaks JSON report (an array of findings with RuleID and \
+             File; write one with `gitleaks git --report-format json --report-path FILE`)",
+            report.display()
+        );
+    }
+    let entries = leakgate::migrate::parse_gitleaks_report(value)
+        .with_context(|| format!("{}: gitleaks report", report.display()))?;
+    std::fs::write(&output, leakgate::baseline::render_imported(&entries))
+        .with_context(|| format!("{}: cannot write baseline", output.display()))?;
+    let hashed = entries.iter().filter(|e| e.secret_sha256.is_some()).count();
+    eprintln!(
+        "leakgate: wrote {} with {} accepted finding{} from {} ({hashed} matched by secret, \
+         {} by path and line). Commit it and pass --baseline {}.",
+        output.display(),
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" },
+        report.display(),
+        entries.len() - hashed,
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_config_import(file: PathBuf, output: PathBuf, force: bool) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("{}: cannot read", file.display()))?;
+    let imported = leakgate::migrate::import_gitleaks_config(&text)
+        .with_context(|| format!("{}", file.display()))?;
+    // the result must load: a rule that does not compile is reported now, not at scan time
+    let check = Config::parse(&output, &imported.yaml).and_then(Scanner::new);
+    if let Err(e) = check {
+        anyhow::bail!(
+            "{}: the converted configuration does not load: {e:#}",
+            file.display()
+        );
+    }
+    let to_stdout = output.as_os_str() == "-";
+    if to_stdout {
+        print!("{}", imported.yaml);
+    } else {
+        if output.exists() && !force {
+            anyhow::bail!(
+                "{}: already exists; pass --force to overwrite it, or -o OTHER.yml",
+                output.display()
+            );
+        }
+        std::fs::write(&output, &imported.yaml)
+            .with_context(|| format!("{}: cannot write", output.display()))?;
+    }
+    for line in &imported.not_converted {
+        eprintln!("leakgate: not converted: {line}");
+    }
+    eprintln!(
+        "leakgate: {} {} from {} ({}; {} setting{} not converted)",
+        if to_stdout { "converted" } else { "wrote" },
+        if to_stdout {
+            "configuration".to_string()
+        } else {
+            output.display().to_string()
+        },
+        file.display(),
+        imported.summary(),
+        imported.not_converted.len(),
+        if imported.not_converted.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Skipped files and warnings go to stderr so they never mix with a machine-readable report.

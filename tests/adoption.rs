@@ -1,0 +1,277 @@
+//! Adoption: switching from gitleaks in one step (inline allows, `.gitleaksignore`, JSON
+//! reports as baselines, config import, its flags) and a CLI that never makes the user guess.
+//! Credentials are generated at test time; none is committed.
+
+#[path = "support/run.rs"]
+mod run;
+
+use std::path::Path;
+
+use leakgate::examples::{expand, Rng};
+use run::{leakgate, rows};
+
+/// A well-formed GitHub classic token (valid checksum): finding `github-pat-classic`.
+fn ghp(seed: u64) -> String {
+    expand("{{github:ghp}}", &mut Rng::new(seed)).unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let p = dir.join(name);
+    if let Some(d) = p.parent() {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::write(p, text).unwrap();
+}
+
+type Rows = std::collections::BTreeSet<(String, u64, u64, String)>;
+
+fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Rows, String) {
+    let mut args = vec!["scan", ".", "--format", "json", "--no-lint"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = leakgate(&args, dir);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    (code, rows(&out), err)
+}
+
+#[test]
+fn gitleaks_and_betterleaks_inline_allows_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c, d) = (ghp(1), ghp(2), ghp(3), ghp(4));
+    write(
+        dir.path(),
+        "app.py",
+        &format!(
+            "A = \"{a}\"  # gitleaks:allow\nB = \"{b}\"  # betterleaks:allow\nC = \"{c}\"  # leakgate:allow\nD = \"{d}\"  # gitleaks: allow-ish is not a marker\n"
+        ),
+    );
+    let (code, rows, _) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let lines: Vec<u64> = rows.iter().map(|r| r.1).collect();
+    assert_eq!(lines, vec![4], "{rows:?}");
+}
+
+#[test]
+fn gitleaksignore_fingerprints_suppress_tree_and_history_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (ghp(11), ghp(12), ghp(13));
+    write(
+        dir.path(),
+        "conf/app.py",
+        &format!("x = 1\nA = \"{a}\"\nB = \"{b}\"\n"),
+    );
+    write(dir.path(), "other.py", &format!("C = \"{c}\"\n"));
+    // the tree form (rule mapped: github-pat is our github-pat-classic), the history form
+    // (commit:path:rule:line, matched on path+line here), a rule with no equivalent, a bad line
+    write(
+        dir.path(),
+        ".gitleaksignore",
+        "# accepted\nconf/app.py:github-pat:2\n0123456789abcdef0123456789abcdef01234567:conf/app.py:generic-api-key:3\nnot a fingerprint\n",
+    );
+    let (code, rows, err) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let kept: Vec<(String, u64)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
+    assert_eq!(kept, vec![("other.py".to_string(), 1)], "{rows:?}");
+    assert!(
+        err.contains("2 findings accepted in .gitleaksignore"),
+        "{err}"
+    );
+    assert!(err.contains("not a gitleaks fingerprint"), "{err}");
+    // a mapped rule id that names another provider does not suppress a github token
+    write(
+        dir.path(),
+        ".gitleaksignore",
+        "other.py:aws-access-token:1\n",
+    );
+    let (_, rows, _) = scan_json(dir.path(), &[]);
+    assert!(rows.iter().any(|r| r.0 == "other.py"), "{rows:?}");
+}
+
+/// A gitleaks JSON report as gitleaks 8 writes it (`gitleaks dir -f json`).
+fn gitleaks_report(entries: &[(&str, &str, u32, &str)]) -> String {
+    let items: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|(rule, file, line, secret)| {
+            serde_json::json!({
+                "RuleID": rule, "Description": "d", "StartLine": line, "EndLine": line,
+                "StartColumn": 5, "EndColumn": 44, "Match": secret, "Secret": secret,
+                "File": file, "SymlinkFile": "", "Commit": "", "Entropy": 4.8,
+                "Author": "", "Email": "", "Date": "", "Message": "", "Tags": [],
+                "Fingerprint": format!("{file}:{rule}:{line}")
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).unwrap()
+}
+
+#[test]
+fn gitleaks_report_is_a_baseline_directly_and_after_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (ghp(21), ghp(22), ghp(23));
+    write(
+        dir.path(),
+        "src/a.py",
+        &format!("A = \"{a}\"\nB = \"{b}\"\nC = \"{c}\"\n"),
+    );
+    // a with its secret (matches wherever it moves), b redacted (matches by line)
+    let report = gitleaks_report(&[
+        ("github-pat", "src/a.py", 40, &a),
+        ("github-pat", "src/a.py", 2, "REDACTED"),
+    ]);
+    // the report holds secrets: keep it out of the scanned tree, as users should
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "gl.json", &report);
+    let gl = outside.path().join("gl.json");
+    let gl = gl.to_str().unwrap();
+    let (_, before, _) = scan_json(dir.path(), &[]);
+    assert_eq!(before.len(), 3, "{before:?}");
+    let (code, after, err) = scan_json(dir.path(), &["--baseline", gl]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        after.iter().map(|r| r.1).collect::<Vec<_>>(),
+        vec![3],
+        "{err}"
+    );
+    assert!(err.contains("2 findings accepted in the baseline"), "{err}");
+
+    let (code, _, err) = leakgate(&["baseline", "import", gl, "-o", "base.json"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(dir.path().join("base.json")).unwrap();
+    assert!(!text.contains(&a), "the baseline must not hold the secret");
+    let (_, after2, _) = scan_json(dir.path(), &["--baseline", "base.json"]);
+    assert_eq!(after, after2);
+
+    // not a report: an error, not an empty baseline
+    write(dir.path(), "bad.json", "{\"hello\": 1}");
+    let (code, _, err) = leakgate(&["scan", ".", "--baseline", "bad.json"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("not a leakgate baseline"), "{err}");
+    let (code, _, err) = leakgate(&["baseline", "import", "bad.json"], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not a gitleaks/betterleaks JSON report"),
+        "{err}"
+    );
+}
+
+const GITLEAKS_TOML: &str = r#"
+title = "company config"
+
+[extend]
+useDefault = true
+disabledRules = ["generic-api-key", "jwt"]
+
+[[rules]]
+id = "acme-api-key"
+description = "ACME internal API key"
+regex = '''acme_key\s*=\s*["']?(acme_[a-z0-9]{32})'''
+secretGroup = 1
+entropy = 3.0
+keywords = ["acme_key"]
+
+[[rules]]
+id = "no-keywords"
+regex = '''zz[0-9]{20}'''
+
+[allowlist]
+description = "global"
+paths = ['''^docs/''', '''(?i)\.(?:png|jpg)$''', '''^vendor/[a-z]+/.*\.lock$''']
+regexes = ['''^test_''']
+stopwords = ["dummy"]
+commits = ["0123456789abcdef0123456789abcdef01234567"]
+"#;
+
+#[test]
+fn config_import_converts_what_it_can_and_lists_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitleaks.toml", GITLEAKS_TOML);
+    // passing it where ours is expected names the import command
+    let (code, _, err) = leakgate(&["scan", ".", "--config", ".gitleaks.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("this is a gitleaks TOML file; run `leakgate config import .gitleaks.toml`"),
+        "{err}"
+    );
+    let (code, _, err) = leakgate(&["config", "import", ".gitleaks.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let yml = std::fs::read_to_string(dir.path().join(".leakgate.yml")).unwrap();
+    assert!(
+        yml.contains("acme-api-key") && yml.contains("(?P<secret>acme_"),
+        "{yml}"
+    );
+    assert!(
+        yml.contains("docs/*") && yml.contains("**/*.{png,jpg}"),
+        "{yml}"
+    );
+    assert!(yml.contains("(?i)dummy") && yml.contains("^test_"), "{yml}");
+    assert!(yml.contains("- jwt"), "{yml}");
+    let not_converted: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("not converted:"))
+        .collect();
+    assert_eq!(not_converted.len(), 4, "{err}"); // generic-api-key, no-keywords, vendor path, commit
+    assert!(
+        err.contains("no-keywords") && err.contains("vendor") && err.contains("0123456789abcdef")
+    );
+    // a second import does not overwrite
+    let (code, _, err) = leakgate(&["config", "import", ".gitleaks.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
+
+    // the converted config works: the custom rule finds, allow-lists hold
+    let key = expand("acme_{{lower:32}}", &mut Rng::new(7)).unwrap();
+    write(dir.path(), "app.cfg", &format!("acme_key = \"{key}\"\n"));
+    write(
+        dir.path(),
+        "docs/app.cfg",
+        &format!("acme_key = \"{key}\"\n"),
+    );
+    let (code, rows, _) = scan_json(dir.path(), &["-c", ".leakgate.yml"]);
+    assert_eq!(code, 1);
+    let got: Vec<(String, String)> = rows.iter().map(|r| (r.0.clone(), r.3.clone())).collect();
+    assert_eq!(
+        got,
+        vec![("app.cfg".to_string(), "acme-api-key".to_string())]
+    );
+}
+
+#[test]
+fn gitleaks_flags_are_accepted_or_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", &format!("A = \"{}\"\n", ghp(31)));
+    for extra in [
+        &["--redact"][..],
+        &["--redact=20"],
+        &["--no-banner"],
+        &["--redact", "--no-banner", "-q"],
+    ] {
+        let mut args = vec!["scan", "."];
+        args.extend_from_slice(extra);
+        let (code, out, err) = leakgate(&args, dir.path());
+        assert_eq!(code, 1, "{extra:?}: {err}");
+        assert!(out.contains("github-pat-classic"), "{extra:?}");
+    }
+    let (code, _, _) = leakgate(&["scan", ".", "--exit-code", "3"], dir.path());
+    assert_eq!(code, 3);
+    let (code, _, _) = leakgate(
+        &["scan", ".", "--exit-code", "3", "--fail-on", "none"],
+        dir.path(),
+    );
+    assert_eq!(code, 0);
+    // gitleaks' --no-git: a hint, never clap's "similar argument --no-ignore"
+    let (code, _, err) = leakgate(&["scan", ".", "--no-git"], dir.path());
+    assert_eq!(code, 2);
+    assert!(!err.contains("similar argument"), "{err}");
+    assert!(
+        err.contains("gitleaks") && err.contains("leakgate history"),
+        "{err}"
+    );
+    let (code, _, err) = leakgate(&["detect", "--source", "."], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("leakgate history") && err.contains("leakgate scan"),
+        "{err}"
+    );
+    let (code, _, err) = leakgate(&["scan", ".", "--report-path", "x.json"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("-o FILE"), "{err}");
+}
