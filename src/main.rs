@@ -14,11 +14,27 @@ use leakgate::rules::{self, Severity};
 use leakgate::source::git::{self, HistoryOptions};
 use leakgate::source::{files::FileSource, log, staged, Sink, Source};
 
+const AFTER_HELP: &str = "\
+Examples:
+  leakgate scan                          scan the working tree (git-ignored files skipped)
+  leakgate scan dist/ --format sarif -o leakgate.sarif
+  git show HEAD | leakgate scan -        scan standard input
+  leakgate history --range main..HEAD    what a branch adds to git history
+  leakgate staged                        pre-commit: what `git commit` would add
+  leakgate baseline create               accept today's findings; fail only on new ones
+  leakgate config import .gitleaks.toml  switch from gitleaks (see README)
+
+Exit codes:
+  0  no finding at or above --fail-on (default: low)
+  1  findings at or above --fail-on (or the value of --exit-code)
+  2  error: bad arguments, unreadable config or baseline, failed scan";
+
 #[derive(Parser)]
 #[command(
     name = "leakgate",
     version,
-    about = "Find exposed secrets and launch-blocking configuration before you ship."
+    about = "Find exposed secrets and launch-blocking configuration before you ship.",
+    after_help = AFTER_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +52,12 @@ enum Command {
     Staged(StagedArgs),
     /// In GitHub Actions: scan what the event brought (pull request → its commits, push →
     /// the pushed commits, schedule/dispatch → full history).
+    #[command(after_help = "\
+Environment (set by GitHub Actions):
+  GITHUB_EVENT_NAME  the event (pull_request, push, schedule, workflow_dispatch, …); required
+  GITHUB_EVENT_PATH  the event payload (JSON): pull-request base/head, pushed before/after
+  GITHUB_SHA         the commit the workflow runs on (used when the payload lacks it)
+Exit codes: 0 no failing finding, 1 failing findings (or --exit-code), 2 error.")]
     Ci(CiArgs),
     /// Accept current findings so only new ones fail the build.
     #[command(subcommand)]
@@ -48,6 +70,15 @@ enum Command {
     /// Convert another tool's configuration (`config import .gitleaks.toml`).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print the version, the git commit it was built from (if known) and the rule counts.
+    Version,
+    /// Print a shell completion script: `leakgate completions bash > /etc/bash_completion.d/leakgate`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `leakgate man > leakgate.1`.
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -160,6 +191,12 @@ struct OutputArgs {
     /// baseline create`) or a gitleaks/betterleaks JSON report (detected).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Turn a rule off (repeatable; config: `disable`).
+    #[arg(long, value_name = "ID")]
+    disable_rule: Vec<String>,
+    /// Run only these rules (repeatable).
+    #[arg(long, value_name = "ID")]
+    enable_rule: Vec<String>,
     /// Exit status when findings fail the build (default 1; gitleaks' `--exit-code`).
     #[arg(long, value_name = "N", default_value_t = 1)]
     exit_code: u8,
@@ -187,9 +224,17 @@ struct OutputArgs {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// Files or directories to scan (default: the current directory). A path named here is
-    /// scanned even when an ignore file excludes it.
+    /// Files or directories to scan (default: the current directory); `-` reads standard
+    /// input. A path named here is scanned even when an ignore file excludes it.
     paths: Vec<PathBuf>,
+    /// Skip files matching GLOB (relative to the scanned directory; repeatable), e.g.
+    /// `--exclude 'fixtures/**'`.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Skip files larger than SIZE (bytes; K, M and G suffixes allowed). Skipped files are
+    /// listed, never dropped silently.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
     /// Do not respect .gitignore, .ignore and .leakgateignore files.
     #[arg(long)]
     no_ignore: bool,
@@ -306,6 +351,21 @@ fn main() -> ExitCode {
         }) => cmd_baseline_create(paths, output, no_history, config),
         Command::Baseline(BaselineCommand::Import { report, output }) => {
             cmd_baseline_import(report, output)
+        }
+        Command::Version => cmd_version(),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "leakgate", &mut buf);
+            write_stdout(&buf)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => write_stdout(&buf),
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Config(ConfigCommand::Import {
             file,
@@ -476,16 +536,65 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let source = FileSource {
-        paths: paths.clone(),
-        respect_ignore: !args.no_ignore,
-        threads,
-        config_root,
+    let exclude = if args.exclude.is_empty() {
+        None
+    } else {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in &args.exclude {
+            let pat = g.trim_start_matches("./");
+            b.add(
+                globset::Glob::new(pat)
+                    .with_context(|| format!("--exclude {g:?}: not a valid glob"))?,
+            );
+            // a bare directory name excludes everything below it, as in .gitignore
+            if !pat.contains('*') {
+                b.add(globset::Glob::new(&format!(
+                    "{}/**",
+                    pat.trim_end_matches('/')
+                ))?);
+            }
+        }
+        Some(b.build()?)
     };
     let sink = Sink::default();
-    source.run(&scanner, &sink)?;
-    let targets = paths.iter().map(|p| p.display().to_string()).collect();
-    let ignore = gitleaks_ignore(&paths[0], args.out.quiet)?;
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin {
+        if paths.len() > 1 {
+            anyhow::bail!("`-` (standard input) cannot be combined with other paths");
+        }
+        let mut buf = Vec::new();
+        let mut findings = Vec::new();
+        let n = leakgate::source::scan_reader(
+            &scanner,
+            STDIN_NAME,
+            std::io::stdin().lock(),
+            &mut buf,
+            &mut findings,
+        )
+        .context("cannot read standard input")?;
+        sink.count(n);
+        sink.add_findings(findings);
+    } else {
+        let source = FileSource {
+            paths: paths.clone(),
+            respect_ignore: !args.no_ignore,
+            threads,
+            config_root,
+            exclude,
+            max_file_size: args.max_file_size,
+        };
+        source.run(&scanner, &sink)?;
+    }
+    let targets = if stdin {
+        vec![STDIN_NAME.to_string()]
+    } else {
+        paths.iter().map(|p| p.display().to_string()).collect()
+    };
+    let ignore = if stdin {
+        gitleaks_ignore(std::path::Path::new("."), args.out.quiet)?
+    } else {
+        gitleaks_ignore(&paths[0], args.out.quiet)?
+    };
     finish(scanner, sink, targets, None, started, &args.out, ignore)
 }
 
@@ -595,6 +704,8 @@ fn cmd_baseline_create(
         respect_ignore: true,
         threads: threads(None),
         config_root,
+        exclude: None,
+        max_file_size: None,
     }
     .run(&scanner, &sink)?;
     let in_repo = git::open(&paths[0]).is_ok();
@@ -685,7 +796,46 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
 /// change what is reported.
 fn scanner_for(mut config: leakgate::config::Config, out: &OutputArgs) -> Result<Scanner> {
     config.include_samples |= out.include_samples;
+    if !out.disable_rule.is_empty() || !out.enable_rule.is_empty() {
+        let mut all: Vec<String> = rules::builtin_rules()?.into_iter().map(|r| r.id).collect();
+        all.extend(config.extra_rules.iter().map(|r| r.id.clone()));
+        all.extend(leakgate::lint::all_rules().map(|m| m.id.to_string()));
+        for id in out.disable_rule.iter().chain(&out.enable_rule) {
+            if !all.contains(id) {
+                anyhow::bail!(
+                    "unknown rule id `{id}` (--disable-rule/--enable-rule); `leakgate rules list` shows them"
+                );
+            }
+        }
+        config.disable.extend(out.disable_rule.iter().cloned());
+        if !out.enable_rule.is_empty() {
+            config
+                .disable
+                .extend(all.into_iter().filter(|id| !out.enable_rule.contains(id)));
+        }
+    }
     Scanner::new(config)
+}
+
+/// Write bytes to standard output; a failure names the stream.
+fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_version() -> Result<ExitCode> {
+    let builtin = rules::builtin_rules()?.len();
+    let config_checks = leakgate::lint::all_rules().count();
+    let commit = option_env!("LEAKGATE_GIT_COMMIT").unwrap_or("unknown");
+    let text = format!(
+        "leakgate {}\ncommit: {commit}\nrules: {} ({builtin} secret, {config_checks} configuration)\n",
+        env!("CARGO_PKG_VERSION"),
+        builtin + config_checks
+    );
+    write_stdout(text.as_bytes())
 }
 
 /// Display path of a log read from standard input.

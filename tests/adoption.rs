@@ -275,3 +275,98 @@ fn gitleaks_flags_are_accepted_or_explained() {
     assert_eq!(code, 2);
     assert!(err.contains("-o FILE"), "{err}");
 }
+
+#[test]
+fn conveniences_version_completions_man_stdin_and_rule_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = leakgate(&["version"], dir.path());
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(&format!("leakgate {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(
+        out.contains("commit: ") && out.contains(" secret, "),
+        "{out}"
+    );
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let (code, out, err) = leakgate(&["completions", shell], dir.path());
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(
+            out.contains("leakgate") && out.contains("fail-on"),
+            "{shell}"
+        );
+    }
+    let (code, out, _) = leakgate(&["man"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.contains(".TH leakgate 1"), "{out}");
+    let (_, out, _) = leakgate(&["--help"], dir.path());
+    assert!(
+        out.contains("Examples:") && out.contains("Exit codes:"),
+        "{out}"
+    );
+    let (_, out, _) = leakgate(&["ci", "--help"], dir.path());
+    for var in ["GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_SHA"] {
+        assert!(out.contains(var), "{out}");
+    }
+
+    // scan - reads standard input
+    let token = ghp(41);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(["scan", "-", "--format", "json"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "line one\nTOKEN = \"{token}\"").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let got = rows(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        got.into_iter().map(|r| (r.0, r.1, r.3)).collect::<Vec<_>>(),
+        vec![("<stdin>".to_string(), 2, "github-pat-classic".to_string())]
+    );
+
+    // --disable-rule, --enable-rule, --exclude, --max-file-size
+    write(dir.path(), "a.py", &format!("A = \"{}\"\n", ghp(42)));
+    write(
+        dir.path(),
+        "fixtures/b.py",
+        &format!("B = \"{}\"\n", ghp(43)),
+    );
+    let big = format!("C = \"{}\"\n{}", ghp(44), "# padding\n".repeat(300));
+    write(dir.path(), "big.py", &big);
+    let (_, all, _) = scan_json(dir.path(), &[]);
+    assert_eq!(all.len(), 3, "{all:?}");
+    let (code, none, _) = scan_json(dir.path(), &["--disable-rule", "github-pat-classic"]);
+    assert_eq!((code, none.len()), (0, 0), "{none:?}");
+    let (_, only, _) = scan_json(dir.path(), &["--enable-rule", "github-pat-classic"]);
+    assert_eq!(only, all);
+    let (_, other, _) = scan_json(dir.path(), &["--enable-rule", "jwt"]);
+    assert!(other.is_empty());
+    let (code, _, err) = leakgate(&["scan", ".", "--disable-rule", "no-such-rule"], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no-such-rule") && err.contains("rules list"),
+        "{err}"
+    );
+    let (_, kept, err) = scan_json(
+        dir.path(),
+        &["--exclude", "fixtures", "--max-file-size", "1K", "-v"],
+    );
+    assert_eq!(
+        kept.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        vec!["a.py"],
+        "{err}"
+    );
+    assert!(
+        err.contains("excluded by --exclude") && err.contains("larger than --max-file-size"),
+        "{err}"
+    );
+}

@@ -22,6 +22,10 @@ pub struct FileSource {
     pub threads: usize,
     /// Directory the config's `allow.paths` globs are relative to.
     pub config_root: Option<PathBuf>,
+    /// `--exclude` globs, matched against the path below the scan root and as shown.
+    pub exclude: Option<globset::GlobSet>,
+    /// `--max-file-size`: larger files are skipped (and listed as skipped).
+    pub max_file_size: Option<u64>,
 }
 
 /// `/`-separated display path without a leading `./`.
@@ -156,6 +160,12 @@ impl FileSource {
         cwd: &Path,
         buf: &mut Vec<u8>,
     ) {
+        if let Some(ex) = &self.exclude {
+            if ex.is_match(shown) || ex.is_match(self.below_root(path)) {
+                sink.skip(shown, "excluded by --exclude");
+                return;
+            }
+        }
         if let Some(rel) = self.rel_to_config(path, cwd) {
             if scanner.config.path_allowed(&rel) {
                 sink.skip(shown, "allowed by allow.paths in the config");
@@ -171,6 +181,10 @@ impl FileSource {
             }
         };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if self.max_file_size.is_some_and(|max| len > max) {
+            sink.skip(shown, "larger than --max-file-size");
+            return;
+        }
         if super::scan_special(scanner, sink, shown, &mut file, len, buf) {
             return; // an archive or a CI log
         }
