@@ -518,6 +518,7 @@ fn load_config(explicit: Option<&PathBuf>, start: &std::path::Path) -> Result<Co
 
 fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -595,11 +596,90 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     } else {
         gitleaks_ignore(&paths[0], args.out.quiet)?
     };
-    finish(scanner, sink, targets, None, started, &args.out, ignore)
+    let code = finish(scanner, sink, targets, None, started, &args.out, ignore)?;
+    if !stdin && !args.no_ignore && !args.out.quiet {
+        for dir in ignored_build_dirs(&paths) {
+            eprintln!(
+                "leakgate: note: {dir}/ is ignored (.gitignore) and was not scanned, but it holds \
+                 JavaScript bundles or source maps, which ship to users: `leakgate scan {dir}/` scans it"
+            );
+        }
+    }
+    Ok(code)
+}
+
+/// Build output folders a scan skips because an ignore file lists them.
+const BUILD_DIRS: &[&str] = &["dist", "build", ".next", "out"];
+
+/// Build folders directly under the scanned directories that the walk skipped (ignored) and
+/// that hold `.js` bundles or `.map` files: what a deploy ships, worth a scan of its own.
+fn ignored_build_dirs(paths: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    for root in paths.iter().filter(|p| p.is_dir()) {
+        let candidates: Vec<&str> = BUILD_DIRS
+            .iter()
+            .copied()
+            .filter(|d| root.join(d).is_dir())
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        // what the scan's walk sees at depth 1, with the same ignore files
+        let mut wb = ignore::WalkBuilder::new(root);
+        wb.hidden(false)
+            .require_git(false)
+            .max_depth(Some(1))
+            .add_custom_ignore_filename(leakgate::source::files::IGNORE_FILE);
+        let seen: std::collections::HashSet<std::ffi::OsString> = wb
+            .build()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_os_string())
+            .collect();
+        for d in candidates {
+            if seen.contains(std::ffi::OsStr::new(d)) || !holds_bundles(&root.join(d)) {
+                continue;
+            }
+            let shown = leakgate::source::files::display_path(&root.join(d));
+            out.push(shown);
+        }
+    }
+    out
+}
+
+/// Whether a folder holds `.js`/`.mjs`/`.cjs` or `.map` files (looking at most at a few
+/// thousand entries, skipping node_modules).
+fn holds_bundles(dir: &std::path::Path) -> bool {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut budget = 5000;
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            budget -= 1;
+            if budget == 0 {
+                return false;
+            }
+            let Ok(ft) = e.file_type() else { continue };
+            let name = e.file_name();
+            if ft.is_dir() {
+                if name != "node_modules" {
+                    stack.push(e.path());
+                }
+            } else if std::path::Path::new(&name)
+                .extension()
+                .is_some_and(|x| x == "js" || x == "mjs" || x == "cjs" || x == "map")
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
@@ -634,6 +714,7 @@ fn threads(n: Option<usize>) -> usize {
 
 fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let (event, plan) = leakgate::ci::plan_from_env()?;
     if !args.out.quiet {
         eprintln!("leakgate: {}", plan.describe(&event));
@@ -686,6 +767,7 @@ fn cmd_baseline_create(
     no_history: bool,
     config: Option<PathBuf>,
 ) -> Result<ExitCode> {
+    check_writable(&output, "baseline (-o)")?;
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -746,6 +828,7 @@ fn cmd_baseline_create(
 
 fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
@@ -765,6 +848,7 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
 
 fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let files = if args.files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
@@ -815,6 +899,61 @@ fn scanner_for(mut config: leakgate::config::Config, out: &OutputArgs) -> Result
         }
     }
     Scanner::new(config)
+}
+
+/// Fail before scanning when an output file cannot be written or the baseline is not one:
+/// a long scan must not end in "cannot write report".
+fn check_outputs(out: &OutputArgs) -> Result<()> {
+    let files = [
+        (&out.output, "report (-o/--output)"),
+        (&out.sarif, "SARIF report (--sarif)"),
+        (&out.summary, "summary (--summary)"),
+        (&out.count_file, "count (--count-file)"),
+    ];
+    for (path, what) in files {
+        if let Some(p) = path {
+            check_writable(p, what)?;
+        }
+    }
+    if let Some(p) = &out.baseline {
+        leakgate::baseline::Baseline::load(p)?;
+    }
+    Ok(())
+}
+
+/// Whether `path` can be written, without changing an existing file (opened for append) and
+/// without leaving a new one behind.
+fn check_writable(path: &std::path::Path, what: &str) -> Result<()> {
+    let fail = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!("{}: cannot write the {what}: {e}", path.display())
+    };
+    if path.is_dir() {
+        return Err(fail(&"it is a directory"));
+    }
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| fail(&e))?;
+        return Ok(());
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(fail(&format_args!(
+            "directory {} does not exist",
+            parent.display()
+        )));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| fail(&e))?;
+    let _ = std::fs::remove_file(path);
+    Ok(())
 }
 
 /// Write bytes to standard output; a failure names the stream.
@@ -896,8 +1035,10 @@ fn finish(
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            reporter.write(&result, &opts, &mut lock)?;
-            lock.flush()?;
+            reporter
+                .write(&result, &opts, &mut lock)
+                .and_then(|_| Ok(lock.flush()?))
+                .context("cannot write the report to standard output")?;
         }
     }
     if let Some(path) = &out.sarif {
@@ -952,6 +1093,28 @@ fn finish(
         Some(min) => result.findings.iter().any(|f| f.severity >= min),
         None => false,
     };
+    if !failing && !result.findings.is_empty() && !out.quiet {
+        let n = result.findings.len();
+        let highest = result
+            .findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .expect("non-empty");
+        let why = match out.fail_on.0 {
+            Some(min) => format!(
+                "{} below --fail-on {} (the highest is {})",
+                if n == 1 { "it is" } else { "all are" },
+                min.as_str(),
+                highest.as_str()
+            ),
+            None => "--fail-on none".to_string(),
+        };
+        eprintln!(
+            "leakgate: note: exit code 0 with {n} finding{}: {why}",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     Ok(if failing {
         ExitCode::from(out.exit_code)
     } else {
@@ -1001,6 +1164,7 @@ fn gitleaks_ignore(
 }
 
 fn cmd_baseline_import(report: PathBuf, output: PathBuf) -> Result<ExitCode> {
+    check_writable(&output, "baseline (-o)")?;
     let text = std::fs::read_to_string(&report)
         .with_context(|| format!("{}: cannot read report", report.display()))?;
     let value: serde_json::Value =

@@ -370,3 +370,87 @@ fn conveniences_version_completions_man_stdin_and_rule_selection() {
         "{err}"
     );
 }
+
+#[test]
+fn bad_outputs_and_baselines_fail_before_scanning_and_stdout_errors_name_the_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.py", &format!("A = \"{}\"\n", ghp(51)));
+    for (flag, what) in [
+        ("-o", "report"),
+        ("--sarif", "SARIF report"),
+        ("--summary", "summary"),
+        ("--count-file", "count"),
+    ] {
+        let (code, out, err) = leakgate(&["scan", ".", flag, "no/such/dir/x"], dir.path());
+        assert_eq!(code, 2, "{flag}");
+        assert!(out.is_empty(), "{flag}: the scan must not run: {out}");
+        assert!(
+            err.contains(&format!("cannot write the {what}")) && err.contains("does not exist"),
+            "{flag}: {err}"
+        );
+    }
+    // a directory given as the report file
+    let (code, _, err) = leakgate(&["scan", ".", "-o", "."], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("is a directory"), "{err}");
+    // a writable new output is not left behind by the check when the scan fails later
+    let (code, _, _) = leakgate(
+        &["scan", "missing-path", "-o", "r.json", "--sarif", "r.sarif"],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(!dir.path().join("r.json").exists() && !dir.path().join("r.sarif").exists());
+    // a baseline that is not one: an error before the scan, not an empty baseline
+    write(dir.path(), "notes.json", "{\"findings\": []}");
+    let (code, out, err) = leakgate(&["scan", ".", "--baseline", "notes.json"], dir.path());
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("notes.json: not a leakgate baseline"), "{err}");
+    // an error writing the report to standard output names it
+    if Path::new("/dev/full").exists() {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+            .args(["scan", "."])
+            .current_dir(dir.path())
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(err.contains("standard output"), "{err}");
+    }
+}
+
+#[test]
+fn skipped_build_folders_and_a_passing_exit_code_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "dist/\nbuild/\nlogs/\n");
+    write(dir.path(), "dist/assets/app.3f2a.js", "console.log(1);\n");
+    write(dir.path(), "build/readme.txt", "no bundles here\n");
+    write(dir.path(), "logs/app.js", "not a build folder\n");
+    let password = expand("{{alnum:14}}{{digits:3}}", &mut Rng::new(61)).unwrap();
+    write(
+        dir.path(),
+        "db.py",
+        &format!("SQL_PASSWORD = \"{password}\"\n"),
+    );
+    let (code, out, err) = leakgate(&["scan", ".", "--fail-on", "high"], dir.path());
+    assert!(out.contains("generic-secret-assignment"), "{out}");
+    assert_eq!(code, 0);
+    let notes: Vec<&str> = err.lines().filter(|l| l.contains("is ignored")).collect();
+    assert_eq!(notes.len(), 1, "{err}");
+    assert!(
+        notes[0].contains("dist/") && notes[0].contains("`leakgate scan dist/`"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "exit code 0 with 1 finding: it is below --fail-on high (the highest is medium)"
+        ),
+        "{err}"
+    );
+    // scanning it, or --no-ignore, or -q: no note
+    let (_, _, err) = leakgate(&["scan", ".", "--no-ignore"], dir.path());
+    assert!(!err.contains("is ignored"), "{err}");
+    let (_, _, err) = leakgate(&["scan", ".", "-q"], dir.path());
+    assert!(err.is_empty(), "{err}");
+}
