@@ -454,3 +454,50 @@ fn skipped_build_folders_and_a_passing_exit_code_are_explained() {
     let (_, _, err) = leakgate(&["scan", ".", "-q"], dir.path());
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn readable_findings_most_severe_first_plurals_and_one_history_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = expand("{{alnum:14}}{{digits:3}}", &mut Rng::new(71)).unwrap();
+    write(
+        dir.path(),
+        "a.py",
+        &format!("SQL_PASSWORD = \"{password}\"\n"),
+    );
+    write(dir.path(), "z.py", &format!("T = \"{}\"\n", ghp(72)));
+    let (code, out, _) = leakgate(&["scan", ".", "--no-lint"], dir.path());
+    assert_eq!(code, 1);
+    let a = out.find("a.py").unwrap();
+    let z = out.find("z.py").unwrap();
+    assert!(
+        z < a,
+        "the file with the more severe finding comes first:\n{out}"
+    );
+    let (_, out, _) = leakgate(&["scan", "z.py", "--no-lint"], dir.path());
+    assert!(out.contains(" 1 file,"), "{out}");
+
+    // history: the "rotate it" note once per report, not once per secret
+    let git = |args: &[&str]| {
+        let st = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.test")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.test")
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["-c", "commit.gpgsign=false", "commit", "-qm", "init"]);
+    let (code, out, _) = leakgate(&["history"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(out.matches("from history").count(), 1, "{out}");
+    assert!(out.contains("these secrets"), "{out}");
+}
