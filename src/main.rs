@@ -201,7 +201,14 @@ struct OutputArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     exit_code: u8,
     /// Accepted for gitleaks compatibility; output is always redacted unless --reveal.
-    #[arg(long, value_name = "PERCENT", num_args = 0..=1, default_missing_value = "100", hide_short_help = true)]
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "100",
+        hide_short_help = true
+    )]
     redact: Option<u8>,
     /// Accepted for gitleaks compatibility; leakgate prints no banner.
     #[arg(long, hide_short_help = true)]
@@ -524,7 +531,12 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     } else {
         args.paths.clone()
     };
-    let config = load_config(args.out.config.as_ref(), &paths[0])?;
+    let start = if paths[0].as_os_str() == "-" {
+        PathBuf::from(".")
+    } else {
+        paths[0].clone()
+    };
+    let config = load_config(args.out.config.as_ref(), &start)?;
     let config_root = config
         .source
         .as_ref()
@@ -592,9 +604,9 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         paths.iter().map(|p| p.display().to_string()).collect()
     };
     let ignore = if stdin {
-        gitleaks_ignore(std::path::Path::new("."), args.out.quiet)?
+        gitleaks_ignore(std::path::Path::new("."), &args.out)?
     } else {
-        gitleaks_ignore(&paths[0], args.out.quiet)?
+        gitleaks_ignore(&paths[0], &args.out)?
     };
     let code = finish(scanner, sink, targets, None, started, &args.out, ignore)?;
     if !stdin && !args.no_ignore && !args.out.quiet {
@@ -683,7 +695,7 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
-    let ignore = gitleaks_ignore(&repo, args.out.quiet)?;
+    let ignore = gitleaks_ignore(&repo, &args.out)?;
     let opts = HistoryOptions {
         repo,
         branch: args.branch.clone(),
@@ -722,7 +734,7 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
-    let ignore = gitleaks_ignore(&repo, args.out.quiet)?;
+    let ignore = gitleaks_ignore(&repo, &args.out)?;
     let mut opts = HistoryOptions {
         repo,
         max_blob_size: args.read.max_blob_size,
@@ -834,7 +846,7 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
     staged::scan_staged(&scanner, &repo, &sink)?;
-    let ignore = gitleaks_ignore(&repo, args.out.quiet)?;
+    let ignore = gitleaks_ignore(&repo, &args.out)?;
     finish(
         scanner,
         sink,
@@ -1124,10 +1136,12 @@ fn finish(
 
 /// The `.gitleaksignore` at the repository root above `start` (or in `start` outside a
 /// repository), as a baseline: a repository moving from gitleaks keeps its accepted findings.
+/// Also notes a `.gitleaks.toml` there when leakgate has no config: `config import` converts it.
 fn gitleaks_ignore(
     start: &std::path::Path,
-    quiet: bool,
+    out: &OutputArgs,
 ) -> Result<Option<leakgate::baseline::Baseline>> {
+    let quiet = out.quiet;
     let Ok(start) = std::fs::canonicalize(start) else {
         return Ok(None);
     };
@@ -1143,6 +1157,17 @@ fn gitleaks_ignore(
         .ancestors()
         .find(|d| d.join(".git").exists())
         .unwrap_or(&dir);
+    if !quiet && out.config.is_none() && Config::discover(root).is_none() {
+        if let Some(name) = [".gitleaks.toml", ".betterleaks.toml"]
+            .into_iter()
+            .find(|n| root.join(n).is_file())
+        {
+            eprintln!(
+                "leakgate: note: {name} found and no .leakgate.yml: its allow-lists and rules are \
+                 not used until you run `leakgate config import {name}`"
+            );
+        }
+    }
     let path = root.join(leakgate::migrate::GITLEAKS_IGNORE);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,

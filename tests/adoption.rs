@@ -191,6 +191,12 @@ fn config_import_converts_what_it_can_and_lists_the_rest() {
         err.contains("this is a gitleaks TOML file; run `leakgate config import .gitleaks.toml`"),
         "{err}"
     );
+    let (_, _, err) = leakgate(&["scan", "."], dir.path());
+    assert!(
+        err.contains(".gitleaks.toml found and no .leakgate.yml")
+            && err.contains("leakgate config import .gitleaks.toml"),
+        "{err}"
+    );
     let (code, _, err) = leakgate(&["config", "import", ".gitleaks.toml"], dir.path());
     assert_eq!(code, 0, "{err}");
     let yml = std::fs::read_to_string(dir.path().join(".leakgate.yml")).unwrap();
@@ -243,9 +249,13 @@ fn gitleaks_flags_are_accepted_or_explained() {
         &["--redact=20"],
         &["--no-banner"],
         &["--redact", "--no-banner", "-q"],
+        &["--redact", "."], // the path after a bare --redact is a path, not its value
     ] {
-        let mut args = vec!["scan", "."];
+        let mut args = vec!["scan"];
         args.extend_from_slice(extra);
+        if !args.contains(&".") {
+            args.push(".");
+        }
         let (code, out, err) = leakgate(&args, dir.path());
         assert_eq!(code, 1, "{extra:?}: {err}");
         assert!(out.contains("github-pat-classic"), "{extra:?}");
