@@ -59,16 +59,13 @@ impl Baseline {
                 path.display()
             )
         };
-        let value: serde_json::Value = serde_json::from_str(&text).with_context(not_one)?;
-        if migrate::is_gitleaks_report(&value) {
-            let foreign = migrate::parse_gitleaks_report(value)
-                .with_context(|| format!("{}: gitleaks report", path.display()))?;
+        if let Some(foreign) = migrate::parse_report(&text) {
             return Ok(Baseline {
                 fingerprints: HashSet::new(),
                 foreign,
             });
         }
-        let file: File = serde_json::from_value(value).with_context(not_one)?;
+        let file: File = serde_json::from_str(&text).with_context(not_one)?;
         if file.version != VERSION {
             bail!(
                 "{}: baseline version {} is not supported (this leakgate reads version {VERSION})",

@@ -1192,17 +1192,14 @@ fn cmd_baseline_import(report: PathBuf, output: PathBuf) -> Result<ExitCode> {
     check_writable(&output, "baseline (-o)")?;
     let text = std::fs::read_to_string(&report)
         .with_context(|| format!("{}: cannot read report", report.display()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", report.display()))?;
-    if !leakgate::migrate::is_gitleaks_report(&value) {
+    let Some(entries) = leakgate::migrate::parse_report(&text) else {
         anyhow::bail!(
-            "{}: not a gitleaks/betterleaks JSON report (an array of findings with RuleID and \
-             File; write one with `gitleaks git --report-format json --report-path FILE`)",
+            "{}: not a gitleaks/betterleaks JSON report (a JSON array or JSON Lines of findings \
+             with a rule id and a file; write one with `gitleaks git --report-format json \
+             --report-path FILE`)",
             report.display()
         );
-    }
-    let entries = leakgate::migrate::parse_gitleaks_report(value)
-        .with_context(|| format!("{}: gitleaks report", report.display()))?;
+    };
     std::fs::write(&output, leakgate::baseline::render_imported(&entries))
         .with_context(|| format!("{}: cannot write baseline", output.display()))?;
     let hashed = entries.iter().filter(|e| e.secret_sha256.is_some()).count();

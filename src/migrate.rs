@@ -221,54 +221,75 @@ fn parse_fingerprint(s: &str) -> Option<ForeignEntry> {
     })
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ReportEntry {
-    #[serde(rename = "RuleID")]
-    rule_id: String,
-    file: String,
-    #[serde(default)]
-    start_line: Option<u32>,
-    #[serde(default)]
-    secret: Option<String>,
-    #[serde(default)]
-    commit: Option<String>,
-}
-
-/// Whether JSON text is a gitleaks / betterleaks report (an array of objects with `RuleID`
-/// and `File`). An empty array counts: gitleaks writes `[]` when it finds nothing.
-pub fn is_gitleaks_report(v: &serde_json::Value) -> bool {
-    v.as_array().is_some_and(|a| {
-        a.iter()
-            .all(|e| e.get("RuleID").is_some() && e.get("File").is_some())
-    })
-}
-
-/// Read a gitleaks / betterleaks JSON report: one entry per finding. Secrets are hashed
-/// with their path, never kept; redacted secrets (`REDACTED`, `abc...`) are dropped and the
-/// entry matches on path and line.
-pub fn parse_gitleaks_report(v: serde_json::Value) -> Result<Vec<ForeignEntry>> {
-    let entries: Vec<ReportEntry> =
-        serde_json::from_value(v).context("not a gitleaks/betterleaks JSON report")?;
-    Ok(entries
-        .into_iter()
-        .map(|e| {
-            let path = norm_path(&e.file).to_string();
-            let secret = e
-                .secret
-                .filter(|s| !s.is_empty() && !s.contains("REDACTED") && !s.ends_with("..."));
-            ForeignEntry {
-                secret_sha256: secret.map(|s| secret_hash(&s, &path)),
-                line: e.start_line.filter(|&l| l > 0),
-                gitleaks_rule: e.rule_id,
-                commit: e
-                    .commit
-                    .filter(|c| !c.is_empty())
-                    .map(|c| c.to_ascii_lowercase()),
-                path,
+/// Read a gitleaks / betterleaks JSON report: a JSON array (or JSON Lines) of findings, in
+/// gitleaks 8's shape (`RuleID`, `File`, `StartLine`, `Secret`, `Commit`) or betterleaks 2's
+/// (`ruleID`, `location.startLine`, `attributes.path` / `location.path`, `secret` or
+/// `match.value`, `attributes["git.sha"]`). `None` when the text is not such a report.
+///
+/// Secrets are hashed with their path, never kept; redacted secrets (`REDACTED`, `abc...`)
+/// are dropped and the entry matches on path and line.
+pub fn parse_report(text: &str) -> Option<Vec<ForeignEntry>> {
+    let items: Vec<serde_json::Value> = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Array(a)) => a,
+        Ok(_) => return None,
+        Err(_) => {
+            // JSON Lines (betterleaks `--report-format jsonl`)
+            let mut v = Vec::new();
+            for l in text.lines().filter(|l| !l.trim().is_empty()) {
+                v.push(serde_json::from_str(l).ok()?);
             }
+            if v.is_empty() {
+                return None;
+            }
+            v
+        }
+    };
+    items.iter().map(report_entry).collect()
+}
+
+fn report_entry(v: &serde_json::Value) -> Option<ForeignEntry> {
+    let str_at = |paths: &[&[&str]]| -> Option<String> {
+        paths.iter().find_map(|p| {
+            let mut cur = v;
+            for k in *p {
+                cur = cur.get(k)?;
+            }
+            cur.as_str().filter(|s| !s.is_empty()).map(str::to_string)
         })
-        .collect())
+    };
+    let rule = str_at(&[&["RuleID"], &["ruleID"], &["rule_id"]])?;
+    let path = str_at(&[
+        &["File"],
+        &["file"],
+        &["location", "path"],
+        &["attributes", "path"],
+    ])?;
+    let line = [
+        &["StartLine"][..],
+        &["startLine"],
+        &["location", "startLine"],
+    ]
+    .iter()
+    .find_map(|p| {
+        let mut cur = v;
+        for k in *p {
+            cur = cur.get(k)?;
+        }
+        cur.as_u64()
+    })
+    .and_then(|l| u32::try_from(l).ok())
+    .filter(|&l| l > 0);
+    let secret = str_at(&[&["Secret"], &["secret"], &["match", "value"]])
+        .filter(|s| !s.contains("REDACTED") && !s.ends_with("..."));
+    let commit = str_at(&[&["Commit"], &["commit"], &["attributes", "git.sha"]]);
+    let path = norm_path(&path).to_string();
+    Some(ForeignEntry {
+        secret_sha256: secret.map(|s| secret_hash(&s, &path)),
+        line,
+        gitleaks_rule: rule,
+        commit: commit.map(|c| c.to_ascii_lowercase()),
+        path,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -791,5 +812,28 @@ mod tests {
             r"(?P<secret>abc\d+)"
         );
         assert!(with_secret_group(r"a(b)", Some(3)).is_err());
+    }
+
+    #[test]
+    fn reports_of_both_shapes_parse() {
+        let gl = r#"[{"RuleID":"github-pat","File":"./a.py","StartLine":2,"Secret":"REDACTED","Commit":""}]"#;
+        let e = parse_report(gl).unwrap();
+        assert_eq!((e[0].path.as_str(), e[0].line), ("a.py", Some(2)));
+        assert!(e[0].secret_sha256.is_none() && e[0].commit.is_none());
+        let bl = concat!(
+            r#"{"ruleID":"jwt","secret":"abc...","location":{"startLine":4},"attributes":{"path":"b.js","git.sha":"ABCDEF1234567"}}"#,
+            "\n",
+            r#"{"ruleID":"jwt","match":{"full":"x","value":"tok"},"location":{"path":"c.js","startLine":1}}"#,
+            "\n"
+        );
+        let e = parse_report(bl).unwrap();
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].commit.as_deref(), Some("abcdef1234567"));
+        assert!(e[0].secret_sha256.is_none());
+        assert_eq!(e[1].path, "c.js");
+        assert!(e[1].secret_sha256.is_some());
+        assert!(parse_report(r#"{"version":1,"findings":[]}"#).is_none());
+        assert!(parse_report(r#"[{"x":1}]"#).is_none());
+        assert_eq!(parse_report("[]").unwrap().len(), 0);
     }
 }
