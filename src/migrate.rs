@@ -442,6 +442,12 @@ pub fn import_gitleaks_config(text: &str) -> Result<Imported> {
             ));
         }
         for id in &ext.disabled_rules {
+            // gitleaks' keyword-assignment rule is leakgate's generic one (for disabling; an
+            // ignore entry of it still matches any rule at its place)
+            if id == "generic-api-key" {
+                out.disable.push("generic-secret-assignment".into());
+                continue;
+            }
             match map_rule(id) {
                 Some(ids) => out.disable.extend(ids.iter().map(|s| s.to_string())),
                 None => skipped.push(format!(
@@ -515,6 +521,9 @@ pub fn import_gitleaks_config(text: &str) -> Result<Imported> {
         yaml.push_str("{}\n");
     } else {
         yaml.push_str(&serde_yaml_ng::to_string(&out)?);
+        if !yaml.ends_with('\n') {
+            yaml.push('\n');
+        }
     }
     Ok(Imported {
         yaml,
@@ -577,6 +586,16 @@ fn convert_allowlist(
 fn path_regex_to_glob(re: &str) -> Option<String> {
     let mut s = re.trim();
     s = s.strip_prefix("(?i)").unwrap_or(s);
+    // `(^|/)name`: at the root or below any folder, which is what `**/name` means
+    let any_dir = ["(^|/)", "(?:^|/)", "(?:/|^)", "(/|^)"]
+        .iter()
+        .find_map(|p| s.strip_prefix(p));
+    if let Some(rest) = any_dir {
+        if rest.starts_with('^') || rest.starts_with('/') {
+            return None;
+        }
+        return path_regex_to_glob(&format!("^{rest}")).map(|g| format!("**/{g}"));
+    }
     let start = s.starts_with('^');
     s = s.trim_start_matches('^');
     let end = s.ends_with('$') && !s.ends_with("\\$");
@@ -795,6 +814,14 @@ mod tests {
             Some("**/*gitleaks.toml*")
         );
         assert_eq!(path_regex_to_glob(r"^a/[0-9]+$"), None);
+        assert_eq!(
+            path_regex_to_glob(r"(^|/)testdata/").as_deref(),
+            Some("**/testdata/*")
+        );
+        assert_eq!(
+            path_regex_to_glob(r"(?:^|/)package-lock\.json$").as_deref(),
+            Some("**/package-lock.json")
+        );
     }
 
     #[test]
