@@ -369,17 +369,29 @@ fn conveniences_version_completions_man_stdin_and_rule_selection() {
         err.contains("no-such-rule") && err.contains("rules list"),
         "{err}"
     );
+    write(dir.path(), "notes.txt", &format!("N = \"{}\"\n", ghp(45)));
     let (_, kept, err) = scan_json(
         dir.path(),
-        &["--exclude", "fixtures", "--max-file-size", "1K", "-v"],
+        &[
+            "--exclude",
+            "fixtures",
+            "--exclude",
+            "*.txt",
+            "--max-file-size",
+            "1K",
+            "-v",
+        ],
     );
     assert_eq!(
         kept.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
         vec!["a.py"],
         "{err}"
     );
+    // a file glob skips the file (listed); an excluded folder is not walked at all
     assert!(
-        err.contains("excluded by --exclude") && err.contains("larger than --max-file-size"),
+        err.contains("notes.txt: excluded by --exclude")
+            && !err.contains("fixtures/b.py")
+            && err.contains("larger than --max-file-size"),
         "{err}"
     );
 }

@@ -109,6 +109,23 @@ impl Source for FileSource {
             .follow_links(false)
             .threads(self.threads.max(1))
             .filter_entry(|e| e.file_name() != ".git" || e.depth() == 0);
+        if let Some(ex) = self.exclude.clone() {
+            // an excluded folder is not walked at all (`--exclude node_modules`)
+            let roots = self.paths.clone();
+            wb.filter_entry(move |e| {
+                if e.file_name() == ".git" && e.depth() > 0 {
+                    return false;
+                }
+                if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()) {
+                    return true;
+                }
+                let below = roots
+                    .iter()
+                    .find_map(|r| e.path().strip_prefix(r).ok())
+                    .unwrap_or(e.path());
+                !ex.is_match(display_path(below)) && !ex.is_match(display_path(e.path()))
+            });
+        }
         if self.respect_ignore {
             wb.add_custom_ignore_filename(IGNORE_FILE);
         }
