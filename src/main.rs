@@ -103,7 +103,8 @@ enum RulesCommand {
     List {
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
-        #[arg(long)]
+        /// Configuration file whose extra rules and disables apply.
+        #[arg(long, short = 'c', value_name = "FILE")]
         config: Option<PathBuf>,
     },
     /// Run every example and negative example of a rule file (default: the built-in rules).
