@@ -7,7 +7,7 @@
 //! merge without conflicts in all but the rarest cases.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -45,6 +45,9 @@ pub struct Baseline {
     fingerprints: HashSet<String>,
     /// Entries from gitleaks (a report, an import, a `.gitleaksignore`): matched by place.
     foreign: Vec<ForeignEntry>,
+    /// (repository root, current directory), both canonical: finding paths (relative to the
+    /// current directory, or absolute) are also tried relative to the root.
+    root: Option<(PathBuf, PathBuf)>,
 }
 
 impl Baseline {
@@ -63,6 +66,7 @@ impl Baseline {
             return Ok(Baseline {
                 fingerprints: HashSet::new(),
                 foreign,
+                root: None,
             });
         }
         let file: File = serde_json::from_str(&text).with_context(not_one)?;
@@ -87,6 +91,7 @@ impl Baseline {
         Ok(Baseline {
             fingerprints,
             foreign: file.imported,
+            root: None,
         })
     }
 
@@ -95,7 +100,39 @@ impl Baseline {
         Baseline {
             fingerprints: HashSet::new(),
             foreign,
+            root: None,
         }
+    }
+
+    /// Match gitleaks entries (whose paths are relative to the repository `root`) also when
+    /// the scan was run from a subfolder or given an absolute path.
+    pub fn with_root(mut self, root: &Path) -> Baseline {
+        let canon = |p: &Path| std::fs::canonicalize(p).ok();
+        if let (Some(root), Some(cwd)) = (
+            canon(root),
+            std::env::current_dir().ok().and_then(|c| canon(&c)),
+        ) {
+            self.root = Some((root, cwd));
+        }
+        self
+    }
+
+    /// `path` relative to the root, when it is not already the same text.
+    fn root_relative(&self, path: &str) -> Option<String> {
+        let (root, cwd) = self.root.as_ref()?;
+        let mut abs = PathBuf::new();
+        for c in cwd.join(path).components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    abs.pop();
+                }
+                c => abs.push(c),
+            }
+        }
+        let rel = abs.strip_prefix(root).ok()?;
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        (rel != path).then_some(rel)
     }
 
     pub fn len(&self) -> usize {
@@ -110,8 +147,16 @@ impl Baseline {
     pub fn filter(&self, findings: &mut Vec<Finding>) -> usize {
         let before = findings.len();
         findings.retain(|f| {
-            !self.fingerprints.contains(&f.fingerprint)
-                && !self.foreign.iter().any(|e| e.matches(f))
+            if self.fingerprints.contains(&f.fingerprint) {
+                return false;
+            }
+            if self.foreign.is_empty() {
+                return true;
+            }
+            let alt = self.root_relative(&f.location.path);
+            !self.foreign.iter().any(|e| {
+                e.matches(f, &f.location.path) || alt.as_deref().is_some_and(|a| e.matches(f, a))
+            })
         });
         before - findings.len()
     }

@@ -1186,7 +1186,9 @@ fn gitleaks_ignore(
             );
         }
     }
-    Ok(Some(leakgate::baseline::Baseline::from_foreign(entries)))
+    Ok(Some(
+        leakgate::baseline::Baseline::from_foreign(entries).with_root(root),
+    ))
 }
 
 fn cmd_baseline_import(report: PathBuf, output: PathBuf) -> Result<ExitCode> {

@@ -140,13 +140,15 @@ fn norm_path(p: &str) -> &str {
 
 impl ForeignEntry {
     /// Whether `f` is the finding this entry accepted.
-    pub fn matches(&self, f: &Finding) -> bool {
-        let path = norm_path(&f.location.path);
+    /// `path`: the finding's path as the entry's paths are written (relative to the
+    /// repository root; see [`crate::baseline::Baseline::with_root`]).
+    pub fn matches(&self, f: &Finding, path: &str) -> bool {
+        let path = norm_path(path);
         if norm_path(&self.path) != path {
             return false;
         }
         if let Some(h) = &self.secret_sha256 {
-            if *h == secret_hash(&f.secret, &f.location.path) {
+            if *h == secret_hash(&f.secret, path) {
                 return true;
             }
         }

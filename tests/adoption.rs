@@ -76,6 +76,29 @@ fn gitleaksignore_fingerprints_suppress_tree_and_history_entries() {
         "{err}"
     );
     assert!(err.contains("not a gitleaks fingerprint"), "{err}");
+    // the entries are relative to the repository root: they hold when the scan runs from a
+    // subfolder or is given an absolute path
+    let st = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (_, sub, _) = scan_json(&dir.path().join("conf"), &[]);
+    assert!(sub.is_empty(), "{sub:?}");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let abs = dir.path().join("conf");
+    let (_, out, err) = leakgate(
+        &[
+            "scan",
+            abs.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-lint",
+        ],
+        elsewhere.path(),
+    );
+    assert!(run::rows(&out).is_empty(), "{out}\n{err}");
     // a mapped rule id that names another provider does not suppress a github token
     write(
         dir.path(),
