@@ -14,6 +14,16 @@ use crate::rules::{self, RuleSpec};
 
 /// Marker that suppresses findings on its line.
 pub const ALLOW_MARKER: &[u8] = b"leakgate:allow";
+/// Tools whose `<tool>:allow` comments count as [`ALLOW_MARKER`]: a repository moving from
+/// gitleaks or betterleaks keeps its inline allows.
+const ALLOW_TOOLS: &[&[u8]] = &[b"leakgate", b"gitleaks", b"betterleaks"];
+
+/// Whether a line carries an inline allow comment (`leakgate:allow`, `gitleaks:allow` or
+/// `betterleaks:allow`).
+pub fn has_allow_marker(line: &[u8]) -> bool {
+    memchr::memmem::find_iter(line, b":allow")
+        .any(|i| ALLOW_TOOLS.iter().any(|t| line[..i].ends_with(t)))
+}
 /// Lines longer than this are shown as a window around the match.
 const SNIPPET_MAX: usize = 160;
 const SNIPPET_CONTEXT: usize = 50;
@@ -240,7 +250,7 @@ impl Scanner {
             }
             let (line0, col0, line_start) = cursor.position(m.start);
             let line_end = line_end(data, line_start, m.start);
-            if memchr::memmem::find(&data[line_start..line_end], ALLOW_MARKER).is_some() {
+            if has_allow_marker(&data[line_start..line_end]) {
                 continue;
             }
             let (eline0, ecol0) = end_position(data, m.start, m.end, line0, col0);

@@ -16,6 +16,7 @@ pub mod finding;
 pub mod keywords;
 pub mod lint;
 pub mod matcher;
+pub mod migrate;
 pub mod report;
 pub mod rules;
 pub mod ruletest;

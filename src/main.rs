@@ -14,11 +14,27 @@ use leakgate::rules::{self, Severity};
 use leakgate::source::git::{self, HistoryOptions};
 use leakgate::source::{files::FileSource, log, staged, Sink, Source};
 
+const AFTER_HELP: &str = "\
+Examples:
+  leakgate scan                          scan the working tree (git-ignored files skipped)
+  leakgate scan dist/ --format sarif -o leakgate.sarif
+  git show HEAD | leakgate scan -        scan standard input
+  leakgate history --range main..HEAD    what a branch adds to git history
+  leakgate staged                        pre-commit: what `git commit` would add
+  leakgate baseline create               accept today's findings; fail only on new ones
+  leakgate config import .gitleaks.toml  switch from gitleaks (see README)
+
+Exit codes:
+  0  no finding at or above --fail-on (default: low)
+  1  findings at or above --fail-on (or the value of --exit-code)
+  2  error: bad arguments, unreadable config or baseline, failed scan";
+
 #[derive(Parser)]
 #[command(
     name = "leakgate",
     version,
-    about = "Find exposed secrets and launch-blocking configuration before you ship."
+    about = "Find exposed secrets and launch-blocking configuration before you ship.",
+    after_help = AFTER_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +52,12 @@ enum Command {
     Staged(StagedArgs),
     /// In GitHub Actions: scan what the event brought (pull request → its commits, push →
     /// the pushed commits, schedule/dispatch → full history).
+    #[command(after_help = "\
+Environment (set by GitHub Actions):
+  GITHUB_EVENT_NAME  the event (pull_request, push, schedule, workflow_dispatch, …); required
+  GITHUB_EVENT_PATH  the event payload (JSON): pull-request base/head, pushed before/after
+  GITHUB_SHA         the commit the workflow runs on (used when the payload lacks it)
+Exit codes: 0 no failing finding, 1 failing findings (or --exit-code), 2 error.")]
     Ci(CiArgs),
     /// Accept current findings so only new ones fail the build.
     #[command(subcommand)]
@@ -45,6 +67,34 @@ enum Command {
     /// List or test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Convert another tool's configuration (`config import .gitleaks.toml`).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the version, the git commit it was built from (if known) and the rule counts.
+    Version,
+    /// Print a shell completion script: `leakgate completions bash > /etc/bash_completion.d/leakgate`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `leakgate man > leakgate.1`.
+    Man,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Convert a gitleaks/betterleaks TOML config (allow-lists, custom rules, disabled rules)
+    /// into .leakgate.yml; prints one line for each setting it could not convert.
+    Import {
+        /// The gitleaks config (e.g. .gitleaks.toml).
+        file: PathBuf,
+        /// File to write (`-`: standard output).
+        #[arg(long, short = 'o', default_value = ".leakgate.yml")]
+        output: PathBuf,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -53,7 +103,8 @@ enum RulesCommand {
     List {
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
-        #[arg(long)]
+        /// Configuration file whose extra rules and disables apply.
+        #[arg(long, short = 'c', value_name = "FILE")]
         config: Option<PathBuf>,
     },
     /// Run every example and negative example of a rule file (default: the built-in rules).
@@ -83,8 +134,17 @@ enum BaselineCommand {
         #[arg(long)]
         no_history: bool,
         /// Configuration file (default: .leakgate.yml at the repository root).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, short = 'c', value_name = "FILE")]
         config: Option<PathBuf>,
+    },
+    /// Convert a gitleaks/betterleaks JSON report into a leakgate baseline (no secret is
+    /// copied: each is kept as a hash with its path).
+    Import {
+        /// The report (`gitleaks git --report-format json --report-path report.json`).
+        report: PathBuf,
+        /// Baseline file to write.
+        #[arg(long, short = 'o', default_value = ".leakgate-baseline.json")]
+        output: PathBuf,
     },
 }
 
@@ -114,7 +174,7 @@ struct OutputArgs {
     #[arg(long, default_value = "low", value_name = "SEVERITY", value_parser = parse_fail_on)]
     fail_on: FailOn,
     /// Configuration file (default: .leakgate.yml at the repository root).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, short = 'c', value_name = "FILE")]
     config: Option<PathBuf>,
     /// Show full secret values in every output. Off by default: reports are redacted.
     #[arg(long)]
@@ -128,9 +188,32 @@ struct OutputArgs {
     /// Colour for the text format.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
-    /// Report only findings that are not in this baseline (see `leakgate baseline create`).
+    /// Report only findings that are not in this baseline: a leakgate baseline (see `leakgate
+    /// baseline create`) or a gitleaks/betterleaks JSON report (detected).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Turn a rule off (repeatable; config: `disable`).
+    #[arg(long, value_name = "ID")]
+    disable_rule: Vec<String>,
+    /// Run only these rules (repeatable).
+    #[arg(long, value_name = "ID")]
+    enable_rule: Vec<String>,
+    /// Exit status when findings fail the build (default 1; gitleaks' `--exit-code`).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    exit_code: u8,
+    /// Accepted for gitleaks compatibility; output is always redacted unless --reveal.
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "100",
+        hide_short_help = true
+    )]
+    redact: Option<u8>,
+    /// Accepted for gitleaks compatibility; leakgate prints no banner.
+    #[arg(long, hide_short_help = true)]
+    no_banner: bool,
     /// Also write the report as SARIF to FILE (one scan, several outputs).
     #[arg(long, value_name = "FILE")]
     sarif: Option<PathBuf>,
@@ -160,9 +243,17 @@ struct OutputArgs {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// Files or directories to scan (default: the current directory). A path named here is
-    /// scanned even when an ignore file excludes it.
+    /// Files or directories to scan (default: the current directory); `-` reads standard
+    /// input. A path named here is scanned even when an ignore file excludes it.
     paths: Vec<PathBuf>,
+    /// Skip files matching GLOB (relative to the scanned directory; repeatable), e.g.
+    /// `--exclude 'fixtures/**'`.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Skip files larger than SIZE (bytes; K, M and G suffixes allowed). Skipped files are
+    /// listed, never dropped silently.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
     /// Do not respect .gitignore, .ignore and .leakgateignore files.
     #[arg(long)]
     no_ignore: bool,
@@ -262,7 +353,10 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(e),
+    };
     let result = match cli.command {
         Command::Scan(args) => cmd_scan(args),
         Command::History(args) => cmd_history(args),
@@ -274,6 +368,29 @@ fn main() -> ExitCode {
             no_history,
             config,
         }) => cmd_baseline_create(paths, output, no_history, config),
+        Command::Baseline(BaselineCommand::Import { report, output }) => {
+            cmd_baseline_import(report, output)
+        }
+        Command::Version => cmd_version(),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "leakgate", &mut buf);
+            write_stdout(&buf)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => write_stdout(&buf),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Config(ConfigCommand::Import {
+            file,
+            output,
+            force,
+        }) => cmd_config_import(file, output, force),
         Command::ScanLog(args) => cmd_scan_log(args),
         Command::Rules(RulesCommand::List { format, config }) => cmd_rules_list(format, config),
         Command::Rules(RulesCommand::Test {
@@ -297,9 +414,125 @@ fn main() -> ExitCode {
     }
 }
 
+/// gitleaks flags and commands, with what to use instead.
+const GITLEAKS_HINTS: &[(&str, &str)] = &[
+    (
+        "--no-git",
+        "leakgate scan PATH reads files; leakgate history reads git history",
+    ),
+    (
+        "--source",
+        "pass the path as an argument: leakgate scan PATH",
+    ),
+    ("-s", "pass the path as an argument: leakgate scan PATH"),
+    ("--report-path", "use -o FILE (--output)"),
+    ("-r", "use -o FILE (--output)"),
+    ("--report-format", "use --format text|json|sarif|github"),
+    ("-f", "use --format text|json|sarif|github"),
+    (
+        "--baseline-path",
+        "use --baseline FILE (gitleaks JSON reports are read as they are)",
+    ),
+    (
+        "-b",
+        "use --baseline FILE (gitleaks JSON reports are read as they are)",
+    ),
+    (
+        "--gitleaks-ignore-path",
+        ".gitleaksignore is read at the repository root",
+    ),
+    ("-i", ".gitleaksignore is read at the repository root"),
+    (
+        "--log-opts",
+        "use leakgate history --branch REV, --since-commit REV or --range BASE..HEAD",
+    ),
+    ("--staged", "use leakgate staged"),
+    ("--pre-commit", "use leakgate staged"),
+    (
+        "--max-target-megabytes",
+        "use --max-file-size SIZE (scan) or --max-blob-size SIZE (history)",
+    ),
+    ("--log-level", "use -q (quiet) or -v (verbose)"),
+    ("-l", "use -q (quiet) or -v (verbose)"),
+    ("--follow-symlinks", "symlinks are not followed"),
+    (
+        "--ignore-gitleaks-allow",
+        "gitleaks:allow comments are always honoured",
+    ),
+    ("--max-decode-depth", "decoding depth is fixed"),
+    (
+        "detect",
+        "use leakgate history (git) or leakgate scan PATH (files)",
+    ),
+    ("protect", "use leakgate staged"),
+    ("dir", "use leakgate scan PATH"),
+    ("git", "use leakgate history"),
+    ("stdin", "use leakgate scan -"),
+];
+
+/// Print a command-line error. Unknown gitleaks flags get a hint at the leakgate equivalent
+/// instead of clap's similar-name suggestion (which offers `--no-ignore` for `--no-git`).
+fn parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        e.kind(),
+        ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand
+    ) {
+        let invalid = match e
+            .get(ContextKind::InvalidArg)
+            .or(e.get(ContextKind::InvalidSubcommand))
+        {
+            Some(ContextValue::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let name = invalid.split('=').next().unwrap_or("");
+        if let Some((_, hint)) = GITLEAKS_HINTS.iter().find(|(f, _)| *f == name) {
+            let what = if name.starts_with('-') {
+                "option"
+            } else {
+                "command"
+            };
+            eprintln!(
+                "leakgate: error: unexpected argument '{invalid}' (a gitleaks {what}): {hint}\n\
+                 See leakgate --help, and \"Migrating from gitleaks\" in the README."
+            );
+            return ExitCode::from(2);
+        }
+        let suggested = match e.get(ContextKind::SuggestedArg) {
+            Some(ContextValue::String(s)) => vec![s.clone()],
+            Some(ContextValue::Strings(v)) => v.clone(),
+            _ => Vec::new(),
+        };
+        // a typo of --no-ignore itself keeps clap's suggestion
+        if !name.starts_with("--no-ig") && suggested.iter().any(|s| s.starts_with("--no-ignore")) {
+            eprintln!(
+                "leakgate: error: unexpected argument '{invalid}'\n\
+                 See leakgate scan --help for the options (--no-ignore would scan git-ignored files too)."
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let _ = e.print();
+    ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+}
+
 fn load_config(explicit: Option<&PathBuf>, start: &std::path::Path) -> Result<Config> {
     match explicit {
-        Some(p) => Config::load(p),
+        Some(p) => {
+            let looks_toml = p.is_file()
+                && (p.extension().is_some_and(|e| e == "toml")
+                    || std::fs::read_to_string(p)
+                        .is_ok_and(|t| leakgate::migrate::looks_like_gitleaks_toml(&t)));
+            if looks_toml {
+                anyhow::bail!(
+                    "{}: this is a gitleaks TOML file; run `leakgate config import {}` \
+                     (writes .leakgate.yml)",
+                    p.display(),
+                    p.display()
+                );
+            }
+            Config::load(p)
+        }
         None => match Config::discover(start) {
             Some(p) => Config::load(&p),
             None => Ok(Config::default()),
@@ -309,12 +542,18 @@ fn load_config(explicit: Option<&PathBuf>, start: &std::path::Path) -> Result<Co
 
 fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let config = load_config(args.out.config.as_ref(), &paths[0])?;
+    let start = if paths[0].as_os_str() == "-" {
+        PathBuf::from(".")
+    } else {
+        paths[0].clone()
+    };
+    let config = load_config(args.out.config.as_ref(), &start)?;
     let config_root = config
         .source
         .as_ref()
@@ -325,23 +564,153 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         scanner.lint = leakgate::lint::Linter::disabled();
     }
     let threads = threads(args.threads);
-    let source = FileSource {
-        paths: paths.clone(),
-        respect_ignore: !args.no_ignore,
-        threads,
-        config_root,
+    let exclude = if args.exclude.is_empty() {
+        None
+    } else {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in &args.exclude {
+            let pat = g.trim_start_matches("./");
+            b.add(
+                globset::Glob::new(pat)
+                    .with_context(|| format!("--exclude {g:?}: not a valid glob"))?,
+            );
+            // a bare directory name excludes everything below it, as in .gitignore
+            if !pat.contains('*') {
+                b.add(globset::Glob::new(&format!(
+                    "{}/**",
+                    pat.trim_end_matches('/')
+                ))?);
+            }
+        }
+        Some(b.build()?)
     };
     let sink = Sink::default();
-    source.run(&scanner, &sink)?;
-    let targets = paths.iter().map(|p| p.display().to_string()).collect();
-    finish(scanner, sink, targets, None, started, &args.out)
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin {
+        if paths.len() > 1 {
+            anyhow::bail!("`-` (standard input) cannot be combined with other paths");
+        }
+        let mut buf = Vec::new();
+        let mut findings = Vec::new();
+        let n = leakgate::source::scan_reader(
+            &scanner,
+            STDIN_NAME,
+            std::io::stdin().lock(),
+            &mut buf,
+            &mut findings,
+        )
+        .context("cannot read standard input")?;
+        sink.count(n);
+        sink.add_findings(findings);
+    } else {
+        let source = FileSource {
+            paths: paths.clone(),
+            respect_ignore: !args.no_ignore,
+            threads,
+            config_root,
+            exclude,
+            max_file_size: args.max_file_size,
+        };
+        source.run(&scanner, &sink)?;
+    }
+    let targets = if stdin {
+        vec![STDIN_NAME.to_string()]
+    } else {
+        paths.iter().map(|p| p.display().to_string()).collect()
+    };
+    let ignore = if stdin {
+        gitleaks_ignore(std::path::Path::new("."), &args.out)?
+    } else {
+        gitleaks_ignore(&paths[0], &args.out)?
+    };
+    let code = finish(scanner, sink, targets, None, started, &args.out, ignore)?;
+    if !stdin && !args.no_ignore && !args.out.quiet {
+        for dir in ignored_build_dirs(&paths) {
+            eprintln!(
+                "leakgate: note: {dir}/ is ignored (.gitignore) and was not scanned, but it holds \
+                 JavaScript bundles or source maps, which ship to users: `leakgate scan {dir}/` scans it"
+            );
+        }
+    }
+    Ok(code)
+}
+
+/// Build output folders a scan skips because an ignore file lists them.
+const BUILD_DIRS: &[&str] = &["dist", "build", ".next", "out"];
+
+/// Build folders directly under the scanned directories that the walk skipped (ignored) and
+/// that hold `.js` bundles or `.map` files: what a deploy ships, worth a scan of its own.
+fn ignored_build_dirs(paths: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    for root in paths.iter().filter(|p| p.is_dir()) {
+        let candidates: Vec<&str> = BUILD_DIRS
+            .iter()
+            .copied()
+            .filter(|d| root.join(d).is_dir())
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        // what the scan's walk sees at depth 1, with the same ignore files
+        let mut wb = ignore::WalkBuilder::new(root);
+        wb.hidden(false)
+            .require_git(false)
+            .max_depth(Some(1))
+            .add_custom_ignore_filename(leakgate::source::files::IGNORE_FILE);
+        let seen: std::collections::HashSet<std::ffi::OsString> = wb
+            .build()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_os_string())
+            .collect();
+        for d in candidates {
+            if seen.contains(std::ffi::OsStr::new(d)) || !holds_bundles(&root.join(d)) {
+                continue;
+            }
+            let shown = leakgate::source::files::display_path(&root.join(d));
+            out.push(shown);
+        }
+    }
+    out
+}
+
+/// Whether a folder holds `.js`/`.mjs`/`.cjs` or `.map` files (looking at most at a few
+/// thousand entries, skipping node_modules).
+fn holds_bundles(dir: &std::path::Path) -> bool {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut budget = 5000;
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            budget -= 1;
+            if budget == 0 {
+                return false;
+            }
+            let Ok(ft) = e.file_type() else { continue };
+            let name = e.file_name();
+            if ft.is_dir() {
+                if name != "node_modules" {
+                    stack.push(e.path());
+                }
+            } else if std::path::Path::new(&name)
+                .extension()
+                .is_some_and(|x| x == "js" || x == "mjs" || x == "cjs" || x == "map")
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
+    let ignore = gitleaks_ignore(&repo, &args.out)?;
     let opts = HistoryOptions {
         repo,
         branch: args.branch.clone(),
@@ -362,6 +731,7 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
         Some(stats.commits),
         started,
         &args.out,
+        ignore,
     )
 }
 
@@ -384,6 +754,7 @@ const MAX_THREADS: usize = 256;
 
 fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let (event, plan) = leakgate::ci::plan_from_env(&repo)?;
     if !args.out.quiet {
@@ -394,6 +765,7 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
     }
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
+    let ignore = gitleaks_ignore(&repo, &args.out)?;
     let mut opts = HistoryOptions {
         repo,
         max_blob_size: args.read.max_blob_size,
@@ -429,7 +801,7 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
             )
         }
     };
-    finish(scanner, sink, targets, commits, started, &args.out)
+    finish(scanner, sink, targets, commits, started, &args.out, ignore)
 }
 
 fn cmd_baseline_create(
@@ -438,6 +810,7 @@ fn cmd_baseline_create(
     no_history: bool,
     config: Option<PathBuf>,
 ) -> Result<ExitCode> {
+    check_writable(&output, "baseline (-o)")?;
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -456,6 +829,8 @@ fn cmd_baseline_create(
         respect_ignore: true,
         threads: threads(None),
         config_root,
+        exclude: None,
+        max_file_size: None,
     }
     .run(&scanner, &sink)?;
     let in_repo = git::open(&paths[0]).is_ok();
@@ -496,11 +871,13 @@ fn cmd_baseline_create(
 
 fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
     staged::scan_staged(&scanner, &repo, &sink)?;
+    let ignore = gitleaks_ignore(&repo, &args.out)?;
     finish(
         scanner,
         sink,
@@ -508,11 +885,13 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
         None,
         started,
         &args.out,
+        ignore,
     )
 }
 
 fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    check_outputs(&args.out)?;
     let files = if args.files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
@@ -536,14 +915,108 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
             targets.push(shown);
         }
     }
-    finish(scanner, sink, targets, None, started, &args.out)
+    finish(scanner, sink, targets, None, started, &args.out, None)
 }
 
 /// The scanner for a scanning command: built-in and config rules, with the output flags that
 /// change what is reported.
 fn scanner_for(mut config: leakgate::config::Config, out: &OutputArgs) -> Result<Scanner> {
     config.include_samples |= out.include_samples;
+    if !out.disable_rule.is_empty() || !out.enable_rule.is_empty() {
+        let mut all: Vec<String> = rules::builtin_rules()?.into_iter().map(|r| r.id).collect();
+        all.extend(config.extra_rules.iter().map(|r| r.id.clone()));
+        all.extend(leakgate::lint::all_rules().map(|m| m.id.to_string()));
+        for id in out.disable_rule.iter().chain(&out.enable_rule) {
+            if !all.contains(id) {
+                anyhow::bail!(
+                    "unknown rule id `{id}` (--disable-rule/--enable-rule); `leakgate rules list` shows them"
+                );
+            }
+        }
+        config.disable.extend(out.disable_rule.iter().cloned());
+        if !out.enable_rule.is_empty() {
+            config
+                .disable
+                .extend(all.into_iter().filter(|id| !out.enable_rule.contains(id)));
+        }
+    }
     Scanner::new(config)
+}
+
+/// Fail before scanning when an output file cannot be written or the baseline is not one:
+/// a long scan must not end in "cannot write report".
+fn check_outputs(out: &OutputArgs) -> Result<()> {
+    let files = [
+        (&out.output, "report (-o/--output)"),
+        (&out.sarif, "SARIF report (--sarif)"),
+        (&out.summary, "summary (--summary)"),
+        (&out.count_file, "count (--count-file)"),
+    ];
+    for (path, what) in files {
+        if let Some(p) = path {
+            check_writable(p, what)?;
+        }
+    }
+    if let Some(p) = &out.baseline {
+        leakgate::baseline::Baseline::load(p)?;
+    }
+    Ok(())
+}
+
+/// Whether `path` can be written, without changing an existing file (opened for append) and
+/// without leaving a new one behind.
+fn check_writable(path: &std::path::Path, what: &str) -> Result<()> {
+    let fail = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!("{}: cannot write the {what}: {e}", path.display())
+    };
+    if path.is_dir() {
+        return Err(fail(&"it is a directory"));
+    }
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| fail(&e))?;
+        return Ok(());
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(fail(&format_args!(
+            "directory {} does not exist",
+            parent.display()
+        )));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| fail(&e))?;
+    let _ = std::fs::remove_file(path);
+    Ok(())
+}
+
+/// Write bytes to standard output; a failure names the stream.
+fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_version() -> Result<ExitCode> {
+    let builtin = rules::builtin_rules()?.len();
+    let config_checks = leakgate::lint::all_rules().count();
+    let commit = option_env!("LEAKGATE_GIT_COMMIT").unwrap_or("unknown");
+    let text = format!(
+        "leakgate {}\ncommit: {commit}\nrules: {} ({builtin} secret, {config_checks} configuration)\n",
+        env!("CARGO_PKG_VERSION"),
+        builtin + config_checks
+    );
+    write_stdout(text.as_bytes())
 }
 
 /// Display path of a log read from standard input.
@@ -557,13 +1030,19 @@ fn finish(
     commits_scanned: Option<u64>,
     started: std::time::Instant,
     out: &OutputArgs,
+    gitleaks_ignore: Option<leakgate::baseline::Baseline>,
 ) -> Result<ExitCode> {
     let (mut findings, skipped, warnings, files, bytes) = sink.finish();
     dedup_findings(&mut findings);
-    let baseline_suppressed = match &out.baseline {
+    let mut baseline_suppressed = match &out.baseline {
         Some(p) => leakgate::baseline::Baseline::load(p)?.filter(&mut findings),
         None => 0,
     };
+    let ignore_suppressed = match &gitleaks_ignore {
+        Some(ignore) => ignore.filter(&mut findings),
+        None => 0,
+    };
+    baseline_suppressed += ignore_suppressed;
     if out.validate {
         let specs: Vec<&rules::RuleSpec> = scanner.rules.rules.iter().map(|r| &*r.spec).collect();
         leakgate::validate::check_endpoints(&out.validation_endpoint, &specs)?;
@@ -629,8 +1108,10 @@ fn finish(
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            reporter.write(&result, &opts, &mut lock)?;
-            lock.flush()?;
+            reporter
+                .write(&result, &opts, &mut lock)
+                .and_then(|_| Ok(lock.flush()?))
+                .context("cannot write the report to standard output")?;
         }
     }
     if let Some(path) = &out.sarif {
@@ -665,32 +1146,186 @@ fn finish(
                 if hidden == 1 { "" } else { "es" }
             );
         }
-        if result.baseline_suppressed > 0 {
-            eprintln!(
-                "leakgate: note: {} finding{} accepted in the baseline {} not reported",
-                result.baseline_suppressed,
-                if result.baseline_suppressed == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                if result.baseline_suppressed == 1 {
-                    "is"
-                } else {
-                    "are"
-                }
-            );
+        for (n, what) in [
+            (
+                result.baseline_suppressed - ignore_suppressed,
+                "the baseline",
+            ),
+            (ignore_suppressed, leakgate::migrate::GITLEAKS_IGNORE),
+        ] {
+            if n > 0 {
+                eprintln!(
+                    "leakgate: note: {n} finding{} accepted in {what} {} not reported",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "is" } else { "are" }
+                );
+            }
         }
     }
     let failing = match out.fail_on.0 {
         Some(min) => result.findings.iter().any(|f| f.severity >= min),
         None => false,
     };
+    if !failing && !result.findings.is_empty() && !out.quiet {
+        let n = result.findings.len();
+        let highest = result
+            .findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .expect("non-empty");
+        let why = match out.fail_on.0 {
+            Some(min) => format!(
+                "{} below --fail-on {} (the highest is {})",
+                if n == 1 { "it is" } else { "all are" },
+                min.as_str(),
+                highest.as_str()
+            ),
+            None => "--fail-on none".to_string(),
+        };
+        eprintln!(
+            "leakgate: note: exit code 0 with {n} finding{}: {why}",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     Ok(if failing {
-        ExitCode::from(1)
+        ExitCode::from(out.exit_code)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The `.gitleaksignore` at the repository root above `start` (or in `start` outside a
+/// repository), as a baseline: a repository moving from gitleaks keeps its accepted findings.
+/// Also notes a `.gitleaks.toml` there when leakgate has no config: `config import` converts it.
+fn gitleaks_ignore(
+    start: &std::path::Path,
+    out: &OutputArgs,
+) -> Result<Option<leakgate::baseline::Baseline>> {
+    let quiet = out.quiet;
+    let Ok(start) = std::fs::canonicalize(start) else {
+        return Ok(None);
+    };
+    let dir = if start.is_dir() {
+        start.clone()
+    } else {
+        match start.parent() {
+            Some(p) => p.to_path_buf(),
+            None => return Ok(None),
+        }
+    };
+    let root = dir
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&dir);
+    if !quiet && out.config.is_none() && Config::discover(root).is_none() {
+        if let Some(name) = [".gitleaks.toml", ".betterleaks.toml"]
+            .into_iter()
+            .find(|n| root.join(n).is_file())
+        {
+            eprintln!(
+                "leakgate: note: {name} found and no .leakgate.yml: its allow-lists and rules are \
+                 not used until you run `leakgate config import {name}`"
+            );
+        }
+    }
+    let path = root.join(leakgate::migrate::GITLEAKS_IGNORE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(e).with_context(|| format!("{}: cannot read", path.display()));
+        }
+    };
+    let (entries, bad) = leakgate::migrate::parse_gitleaksignore(&text);
+    if !quiet {
+        for b in &bad {
+            eprintln!(
+                "leakgate: warning: {}: {b}",
+                leakgate::migrate::GITLEAKS_IGNORE
+            );
+        }
+    }
+    Ok(Some(
+        leakgate::baseline::Baseline::from_foreign(entries).with_root(root),
+    ))
+}
+
+fn cmd_baseline_import(report: PathBuf, output: PathBuf) -> Result<ExitCode> {
+    check_writable(&output, "baseline (-o)")?;
+    let text = std::fs::read_to_string(&report)
+        .with_context(|| format!("{}: cannot read report", report.display()))?;
+    let Some(entries) = leakgate::migrate::parse_report(&text) else {
+        anyhow::bail!(
+            "{}: not a gitleaks/betterleaks JSON report (a JSON array or JSON Lines of findings \
+             with a rule id and a file; write one with `gitleaks git --report-format json \
+             --report-path FILE`)",
+            report.display()
+        );
+    };
+    std::fs::write(&output, leakgate::baseline::render_imported(&entries))
+        .with_context(|| format!("{}: cannot write baseline", output.display()))?;
+    let hashed = entries.iter().filter(|e| e.secret_sha256.is_some()).count();
+    eprintln!(
+        "leakgate: wrote {} with {} accepted finding{} from {} ({hashed} matched by secret, \
+         {} by path and line). Commit it and pass --baseline {}.",
+        output.display(),
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" },
+        report.display(),
+        entries.len() - hashed,
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_config_import(file: PathBuf, output: PathBuf, force: bool) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("{}: cannot read", file.display()))?;
+    let imported = leakgate::migrate::import_gitleaks_config(&text)
+        .with_context(|| format!("{}", file.display()))?;
+    // the result must load: a rule that does not compile is reported now, not at scan time
+    let check = Config::parse(&output, &imported.yaml).and_then(Scanner::new);
+    if let Err(e) = check {
+        anyhow::bail!(
+            "{}: the converted configuration does not load: {e:#}",
+            file.display()
+        );
+    }
+    let to_stdout = output.as_os_str() == "-";
+    if to_stdout {
+        print!("{}", imported.yaml);
+    } else {
+        if output.exists() && !force {
+            anyhow::bail!(
+                "{}: already exists; pass --force to overwrite it, or -o OTHER.yml",
+                output.display()
+            );
+        }
+        std::fs::write(&output, &imported.yaml)
+            .with_context(|| format!("{}: cannot write", output.display()))?;
+    }
+    for line in &imported.not_converted {
+        eprintln!("leakgate: not converted: {line}");
+    }
+    eprintln!(
+        "leakgate: {} {} from {} ({}; {} setting{} not converted)",
+        if to_stdout { "converted" } else { "wrote" },
+        if to_stdout {
+            "configuration".to_string()
+        } else {
+            output.display().to_string()
+        },
+        file.display(),
+        imported.summary(),
+        imported.not_converted.len(),
+        if imported.not_converted.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Skipped files and warnings go to stderr so they never mix with a machine-readable report.

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
-use crate::engine::{is_code_path, ALLOW_MARKER};
+use crate::engine::{has_allow_marker, is_code_path};
 use crate::finding::{fingerprint, redact, Finding, Location, Snippet};
 use crate::matcher::{RawMatch, RuleSet};
 use crate::rules::{Precision, RuleKind, RuleSpec, Severity};
@@ -489,7 +489,7 @@ impl Linter {
             let ls = idx.line_start(line).unwrap_or(0);
             let le = idx.line_end(text, ls);
             let line_text = &text[ls..le];
-            if memchr::memmem::find(line_text.as_bytes(), ALLOW_MARKER).is_some() {
+            if has_allow_marker(line_text.as_bytes()) {
                 continue;
             }
             let secret = h.secret.unwrap_or_default();

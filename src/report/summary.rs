@@ -30,9 +30,15 @@ pub fn markdown(r: &ScanResult, opts: &ReportOptions, max_bytes: usize) -> Strin
             r.severity_breakdown()
         ));
     }
+    let s = |n: u64| if n == 1 { "" } else { "s" };
     let what = match r.commits_scanned {
-        Some(c) => format!("{} blobs from {c} commits", r.files_scanned),
-        None => format!("{} files", r.files_scanned),
+        Some(c) => format!(
+            "{} blob{} from {c} commit{}",
+            r.files_scanned,
+            s(r.files_scanned),
+            s(c)
+        ),
+        None => format!("{} file{}", r.files_scanned, s(r.files_scanned)),
     };
     out.push_str(&format!(
         "Scanned {what} ({:.1} MB) in {:.1}s: {}.\n",

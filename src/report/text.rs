@@ -38,8 +38,24 @@ impl Reporter for Text {
         if r.findings.iter().any(|f| f.commit.is_some()) {
             write_by_secret(r, opts, out, &paint)?;
         }
+        // files with the most severe findings first, then by path; lines in order within
+        let mut tree: Vec<&crate::finding::Finding> =
+            r.findings.iter().filter(|f| f.commit.is_none()).collect();
+        let mut worst: std::collections::HashMap<&str, crate::rules::Severity> =
+            std::collections::HashMap::new();
+        for f in &tree {
+            let w = worst.entry(f.location.path.as_str()).or_insert(f.severity);
+            *w = (*w).max(f.severity);
+        }
+        tree.sort_by(|a, b| {
+            let (pa, pb) = (a.location.path.as_str(), b.location.path.as_str());
+            worst[pb]
+                .cmp(&worst[pa])
+                .then(pa.cmp(pb))
+                .then(a.location.cmp(&b.location))
+        });
         let mut current: Option<&str> = None;
-        for f in r.findings.iter().filter(|f| f.commit.is_none()) {
+        for f in tree {
             if current != Some(f.location.path.as_str()) {
                 if current.is_some() {
                     writeln!(out)?;
@@ -180,7 +196,11 @@ impl Reporter for Text {
                 if r.files_scanned == 1 { "" } else { "s" },
                 if c == 1 { "" } else { "s" }
             ),
-            None => format!("{} files", r.files_scanned),
+            None => format!(
+                "{} file{}",
+                r.files_scanned,
+                if r.files_scanned == 1 { "" } else { "s" }
+            ),
         };
         writeln!(
             out,
@@ -213,8 +233,10 @@ fn write_by_secret(
         }
         g.push(f);
     }
-    for key in order {
-        let g = &groups[&key];
+    // most severe secrets first (stable: first-seen order within a severity)
+    order.sort_by_key(|k| std::cmp::Reverse(groups[k][0].severity));
+    for key in &order {
+        let g = &groups[key];
         let f0 = g[0];
         let sev = f0.severity.as_str().to_uppercase();
         writeln!(
@@ -270,10 +292,20 @@ fn write_by_secret(
             paint(dim, "fix:"),
             esc(&first_sentence(&f0.rule.remediation))
         )?;
+        writeln!(out)?;
+    }
+    if !order.is_empty() {
         writeln!(
             out,
-            "  {} removing it from the files does not remove it from history: rotate it.",
-            paint(dim, "note:")
+            "{} removing {} from the files does not remove {} from history: rotate {}.",
+            paint(dim, "note:"),
+            if order.len() == 1 {
+                "this secret"
+            } else {
+                "these secrets"
+            },
+            if order.len() == 1 { "it" } else { "them" },
+            if order.len() == 1 { "it" } else { "each one" }
         )?;
         writeln!(out)?;
     }

@@ -22,6 +22,10 @@ pub struct FileSource {
     pub threads: usize,
     /// Directory the config's `allow.paths` globs are relative to.
     pub config_root: Option<PathBuf>,
+    /// `--exclude` globs, matched against the path below the scan root and as shown.
+    pub exclude: Option<globset::GlobSet>,
+    /// `--max-file-size`: larger files are skipped (and listed as skipped).
+    pub max_file_size: Option<u64>,
 }
 
 /// `/`-separated display path without a leading `./`.
@@ -152,6 +156,23 @@ impl Source for FileSource {
             .follow_links(false)
             .threads(self.threads.max(1))
             .filter_entry(|e| e.file_name() != ".git" || e.depth() == 0);
+        if let Some(ex) = self.exclude.clone() {
+            // an excluded folder is not walked at all (`--exclude node_modules`)
+            let roots = self.paths.clone();
+            wb.filter_entry(move |e| {
+                if e.file_name() == ".git" && e.depth() > 0 {
+                    return false;
+                }
+                if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()) {
+                    return true;
+                }
+                let below = roots
+                    .iter()
+                    .find_map(|r| e.path().strip_prefix(r).ok())
+                    .unwrap_or(e.path());
+                !ex.is_match(display_path(below)) && !ex.is_match(display_path(e.path()))
+            });
+        }
         if self.respect_ignore {
             wb.add_custom_ignore_filename(IGNORE_FILE);
         }
@@ -208,6 +229,12 @@ impl FileSource {
         cwd: &Path,
         buf: &mut Vec<u8>,
     ) {
+        if let Some(ex) = &self.exclude {
+            if ex.is_match(shown) || ex.is_match(self.below_root(path)) {
+                sink.skip(shown, "excluded by --exclude");
+                return;
+            }
+        }
         if let Some(rel) = self.rel_to_config(path, cwd) {
             if scanner.config.path_allowed(&rel) {
                 sink.skip(shown, "allowed by allow.paths in the config");
@@ -230,6 +257,10 @@ impl FileSource {
             }
         };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if self.max_file_size.is_some_and(|max| len > max) {
+            sink.skip(shown, "larger than --max-file-size");
+            return;
+        }
         // never more than the size the open file had: a file that grows while it is read
         // cannot make the read endless
         if super::scan_special(scanner, sink, shown, &mut file, len, buf) {

@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 use sourcemap::{DecodedMap, SourceMap};
 
 use super::Sink;
-use crate::engine::{ChunkPos, Scanner, ALLOW_MARKER};
+use crate::engine::{has_allow_marker, ChunkPos, Scanner};
 use crate::finding::{fingerprint, redact, Finding, Location, RelatedLocation, Snippet};
 
 /// Maps (and bundles read back for mapping) larger than this are not decoded.
@@ -810,7 +810,7 @@ fn map_back(
             end_column: column,
         });
     };
-    if memchr::memmem::find(line_text.as_bytes(), ALLOW_MARKER).is_some() {
+    if has_allow_marker(line_text.as_bytes()) {
         return Mapped::Suppressed;
     }
     let column = col0 + 1;
