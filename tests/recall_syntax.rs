@@ -89,7 +89,7 @@ fn plants() -> Vec<(&'static str, String, &'static str)> {
         p("run.ps1", "psexec \\\\srv-app01 -u CORP\\svc -p {{alnum:12}}{{digits:2}} cmd /c deploy.bat", "psexec-password"),
         p("run.ps1", "$cred = Get-Credential", ""),
         // FileZilla site manager
-        p("sitemanager.xml", "<Server><Host>ftp.internal.test</Host><User>deploy</User><Pass encoding=\"base64\">{{alnum:19}}=</Pass></Server>", "generic-secret-xml"),
+        p("sitemanager.xml", "<Server><Host>ftp.internal.test</Host><User>deploy</User><Pass encoding=\"base64\">{{alnum:19}}=</Pass></Server>", "filezilla-saved-password"),
     ]
 }
 
