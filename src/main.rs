@@ -558,7 +558,13 @@ fn finish(
     started: std::time::Instant,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
-    let (mut findings, skipped, warnings, files, bytes) = sink.finish();
+    let (mut findings, mut skipped, warnings, files, bytes) = sink.finish();
+    // limits that stopped part of the work (decode budget, depth, huge files) are listed too
+    skipped.extend(scanner.take_limit_notes());
+    skipped.sort();
+    let allow_suppressed = scanner
+        .allow_suppressed
+        .load(std::sync::atomic::Ordering::Relaxed);
     dedup_findings(&mut findings);
     let baseline_suppressed = match &out.baseline {
         Some(p) => leakgate::baseline::Baseline::load(p)?.filter(&mut findings),
@@ -606,6 +612,7 @@ fn finish(
         targets,
         commits_scanned,
         baseline_suppressed,
+        allow_suppressed,
     };
     let to_tty = out.output.is_none() && std::io::stdout().is_terminal();
     let opts = ReportOptions {
@@ -665,6 +672,12 @@ fn finish(
                 if hidden == 1 { "" } else { "es" }
             );
         }
+        if allow_suppressed > 0 {
+            eprintln!(
+                "leakgate: note: {allow_suppressed} match{} suppressed by an inline leakgate:allow marker",
+                if allow_suppressed == 1 { "" } else { "es" }
+            );
+        }
         if result.baseline_suppressed > 0 {
             eprintln!(
                 "leakgate: note: {} finding{} accepted in the baseline {} not reported",
@@ -720,9 +733,13 @@ fn print_notes(r: &ScanResult, opts: &ReportOptions) {
         reasons.entry(key).or_insert((0, &s.path)).0 += 1;
     }
     for (reason, (n, example)) in reasons {
+        let (what, reason) = match reason.strip_prefix("partly scanned: ") {
+            Some(r) => ("partly scanned", r),
+            None => ("not scanned", reason),
+        };
         let _ = writeln!(
             err,
-            "leakgate: note: {n} file{} not scanned: {} (e.g. {}); --verbose lists them",
+            "leakgate: note: {n} file{} {what}: {} (e.g. {}); --verbose lists them",
             if n == 1 { "" } else { "s" },
             report::escape_control(reason),
             report::escape_control(example)

@@ -1213,6 +1213,7 @@ mod tests {
             rules_loaded: 2,
             duration: std::time::Duration::from_millis(5),
             targets: vec![".".into()],
+            allow_suppressed: 0,
             commits_scanned: None,
             baseline_suppressed: 0,
         }

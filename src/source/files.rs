@@ -255,6 +255,7 @@ impl FileSource {
                 };
                 Some(enc)
             } else {
+                scanner.lint_skipped_large(shown);
                 None
             };
             let reader =
@@ -330,6 +331,9 @@ impl FileSource {
             // the path below the root is worked out only for the few files with findings
             if !findings.is_empty() {
                 scanner.hide_samples(&self.below_root(path), &mut findings, 0);
+            }
+            if !small {
+                scanner.lint_skipped_large(shown);
             }
             lint(scanner, sink, shown, small.then_some(data), &mut findings);
         }

@@ -1,0 +1,156 @@
+//! Limits that stop work say so: the decode budget, nesting past the decoder depth and
+//! configuration checks skipped on huge files become `skipped` entries (JSON, SARIF
+//! notifications, stderr notes), and an inline `leakgate:allow` covers only the secret next
+//! to it, with a count of what it suppressed.
+
+use base64::Engine;
+use leakgate::examples::{expand, Rng};
+
+#[path = "support/run.rs"]
+mod run;
+use run::leakgate;
+
+fn b64(s: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn token(rng: &mut Rng) -> String {
+    expand("{{github:ghp}}", rng).unwrap()
+}
+
+fn json(dir: &std::path::Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut args = vec!["scan", ".", "--no-ignore", "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = leakgate(&args, dir);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (code, v, err)
+}
+
+/// (path, reason) of every skipped entry.
+fn skipped(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn rule_ids(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn decode_budget_used_up_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(1);
+    let mut text = String::new();
+    // about 1.2 MiB of decoded text, more than the per-blob budget
+    for i in 0..4000 {
+        let line = expand("{{alnum:300}}", &mut rng).unwrap();
+        text.push_str(&format!("blob{i}: {}\n", b64(&line)));
+    }
+    text.push_str(&format!(
+        "late: {}\n",
+        b64(&format!("token={}", token(&mut rng)))
+    ));
+    std::fs::write(dir.path().join("data.txt"), text).unwrap();
+    let (_, v, err) = json(dir.path(), &[]);
+    let s = skipped(&v);
+    assert!(
+        s.iter()
+            .any(|(p, r)| p == "data.txt" && r.contains("decode budget")),
+        "{s:?}"
+    );
+    assert!(err.contains("partly scanned: decode budget"), "{err}");
+    // and SARIF carries it as a tool-execution notification
+    let (_, out, _) = leakgate(
+        &["scan", ".", "--no-ignore", "--format", "sarif"],
+        dir.path(),
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains("decode budget"), "{notes}");
+}
+
+#[test]
+fn nesting_past_the_decoder_depth_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(2);
+    let mut enc = format!("token={}", token(&mut rng));
+    for _ in 0..4 {
+        enc = b64(&enc);
+    }
+    std::fs::write(dir.path().join("deep.txt"), format!("value: {enc}\n")).unwrap();
+    let (_, v, _) = json(dir.path(), &[]);
+    let s = skipped(&v);
+    assert!(
+        s.iter()
+            .any(|(p, r)| p == "deep.txt" && r.contains("nested deeper than 3")),
+        "{s:?}"
+    );
+    // three levels are within the limit: found, nothing skipped
+    let mut enc = format!("token={}", token(&mut rng));
+    for _ in 0..3 {
+        enc = b64(&enc);
+    }
+    std::fs::write(dir.path().join("deep.txt"), format!("value: {enc}\n")).unwrap();
+    let (_, v, _) = json(dir.path(), &[]);
+    assert_eq!(skipped(&v), vec![]);
+    assert_eq!(rule_ids(&v).len(), 1, "{v}");
+}
+
+#[test]
+fn config_checks_skipped_on_huge_files_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "a plain line of text, nothing secret in it at all\n";
+    let big = line.repeat((9 << 20) / line.len());
+    std::fs::write(dir.path().join("big.js"), &big).unwrap();
+    std::fs::write(dir.path().join("small.js"), line).unwrap();
+    let (_, v, _) = json(dir.path(), &[]);
+    let s = skipped(&v);
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].0, "big.js");
+    assert!(s[0].1.contains("configuration checks skipped"), "{s:?}");
+    // with configuration checks off nothing was skipped
+    let (_, v, _) = json(dir.path(), &["--no-lint"]);
+    assert_eq!(skipped(&v), vec![]);
+}
+
+#[test]
+fn allow_marker_covers_only_a_window_around_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(3);
+    let (a, b, c) = (token(&mut rng), token(&mut rng), token(&mut rng));
+    let filler = "x = 1; ".repeat(400); // 2800 bytes
+    let text = format!(
+        "key = \"{a}\"  # leakgate:allow\n\
+         /* leakgate:allow */ {filler} var t = \"{b}\";\n\
+         // leakgate:allow test fixture\nother = \"{c}\"\n"
+    );
+    std::fs::write(dir.path().join("app.py"), text).unwrap();
+    let (_, v, err) = json(dir.path(), &[]);
+    let lines: Vec<u64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    // `a` is allowed; `b` is far from the marker on a long line; `c` is on another line
+    assert_eq!(lines, vec![2, 4], "{v}");
+    assert_eq!(v["summary"]["allow_suppressed"], 1, "{v}");
+    assert!(
+        err.contains("1 match suppressed by an inline leakgate:allow marker"),
+        "{err}"
+    );
+}
