@@ -340,7 +340,10 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
 fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
-    let config = load_config(args.out.config.as_ref(), &repo)?;
+    let config = match &args.range {
+        Some(range) if args.out.config.is_none() => range_config(&repo, range, &args.out)?,
+        _ => load_config(args.out.config.as_ref(), &repo)?,
+    };
     let scanner = scanner_for(config, &args.out)?;
     let opts = HistoryOptions {
         repo,
@@ -363,6 +366,20 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
         started,
         &args.out,
     )
+}
+
+/// The configuration of a range scan, from the range's base commit (see
+/// [`git::range_config`]), with a note saying so.
+fn range_config(
+    repo: &std::path::Path,
+    range: &str,
+    out: &OutputArgs,
+) -> Result<leakgate::config::Config> {
+    let (config, note) = git::range_config(repo, range)?;
+    if !out.quiet {
+        eprintln!("leakgate: note: {}", report::escape_control(&note));
+    }
+    Ok(config)
 }
 
 /// Worker threads: `-j`, or the number of CPUs. More than four per CPU (at most
@@ -392,7 +409,12 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
             report::escape_control(&plan.describe(&event))
         );
     }
-    let config = load_config(args.out.config.as_ref(), &repo)?;
+    let config = match &plan {
+        leakgate::ci::Plan::Range { base, head } if args.out.config.is_none() => {
+            range_config(&repo, &format!("{base}..{head}"), &args.out)?
+        }
+        _ => load_config(args.out.config.as_ref(), &repo)?,
+    };
     let scanner = scanner_for(config, &args.out)?;
     let mut opts = HistoryOptions {
         repo,

@@ -10,6 +10,10 @@ use leakgate::examples::{expand, Rng};
 mod run;
 use run::leakgate;
 
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
+use gitrepo::Repo;
+
 fn b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(s)
 }
@@ -151,6 +155,114 @@ fn allow_marker_covers_only_a_window_around_it() {
     assert_eq!(v["summary"]["allow_suppressed"], 1, "{v}");
     assert!(
         err.contains("1 match suppressed by an inline leakgate:allow marker"),
+        "{err}"
+    );
+}
+
+/// main: a config and ignore file that exclude `fixtures/`; feature: a change that widens both
+/// to cover the secret it adds.
+fn pr_hiding_its_own_secret() -> (Repo, String, String) {
+    let mut r = Repo::new(21);
+    r.write(".leakgateignore", "fixtures/\n");
+    r.write(".leakgate.yml", "allow:\n  paths: [\"fixtures/**\"]\n");
+    r.write("README.md", "hello\n");
+    let base = r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let (a, b) = (r.github_token(), r.github_token());
+    r.write(".leakgateignore", "fixtures/\ndeploy/\n");
+    r.write(
+        ".leakgate.yml",
+        "allow:\n  paths: [\"fixtures/**\", \"app/**\"]\n",
+    );
+    r.write("deploy/run.sh", &format!("export GH_TOKEN={a}\n"));
+    r.write("app/conf.sh", &format!("export GH_TOKEN={b}\n"));
+    let head = r.commit("deploy");
+    (r, base, head)
+}
+
+fn finding_paths(v: &serde_json::Value) -> Vec<String> {
+    let mut p: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    p.sort();
+    p
+}
+
+#[test]
+fn a_range_scan_reads_ignore_file_and_config_from_the_base() {
+    let (r, base, head) = pr_hiding_its_own_secret();
+    let range = format!("{base}..{head}");
+    let (code, out, err) = leakgate(
+        &["history", "--range", &range, "--format", "json"],
+        r.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(
+        finding_paths(&v),
+        vec!["app/conf.sh", "deploy/run.sh"],
+        "{err}"
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("read from the base commit"), "{err}");
+    assert!(
+        err.contains(".leakgate.yml in the work tree differs"),
+        "{err}"
+    );
+    assert!(
+        err.contains(".leakgateignore in the work tree differs"),
+        "{err}"
+    );
+
+    // `leakgate ci` on the pull request does the same
+    let events = tempfile::tempdir().unwrap();
+    let payload = events.path().join("event.json");
+    let ev = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    std::fs::write(&payload, ev.to_string()).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(["ci", "--format", "json"])
+        .current_dir(r.path())
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &payload)
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        finding_paths(&v),
+        vec!["app/conf.sh", "deploy/run.sh"],
+        "{err}"
+    );
+    assert_eq!(o.status.code(), Some(1), "{err}");
+}
+
+#[test]
+fn a_full_history_scan_lists_what_ignore_files_and_allow_paths_exclude() {
+    let (r, _, _) = pr_hiding_its_own_secret();
+    let (_, out, err) = leakgate(&["history", "--format", "json", "-v"], r.path());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    // today's files apply to all of history, and every path they exclude is listed
+    assert_eq!(finding_paths(&v), Vec::<String>::new(), "{err}");
+    let s = skipped(&v);
+    assert!(
+        s.contains(&(
+            "deploy/run.sh".to_string(),
+            "excluded by .leakgateignore".to_string()
+        )),
+        "{s:?}"
+    );
+    assert!(
+        s.contains(&(
+            "app/conf.sh".to_string(),
+            "excluded by allow.paths in the config".to_string()
+        )),
+        "{s:?}"
+    );
+    assert!(
+        err.contains("skipped deploy/run.sh: excluded by .leakgateignore"),
         "{err}"
     );
 }
