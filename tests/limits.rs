@@ -266,3 +266,24 @@ fn a_full_history_scan_lists_what_ignore_files_and_allow_paths_exclude() {
         "{err}"
     );
 }
+
+/// A symlink met during a tree walk is not followed, and is listed as such.
+#[cfg(unix)]
+#[test]
+fn symlinks_not_followed_in_a_walk_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(5);
+    std::fs::write(
+        outside.path().join("k.env"),
+        format!("T={}\n", token(&mut rng)),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path().join("k.env"), dir.path().join("link.env")).unwrap();
+    let (_, v, err) = json(dir.path(), &[]);
+    let s = skipped(&v);
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].0, "link.env");
+    assert!(s[0].1.contains("symbolic link, not followed"), "{s:?}");
+    assert!(err.contains("symbolic link, not followed"), "{err}");
+}

@@ -182,6 +182,9 @@ impl Source for FileSource {
                     if entry.depth() == 0 {
                         // named on the command line: follow it
                         self.scan_file(scanner, sink, path, &shown, cwd, &mut buf);
+                    } else {
+                        // listed, not silently passed over
+                        sink.skip(shown, SYMLINK_NOT_FOLLOWED);
                     }
                     return WalkState::Continue;
                 }
@@ -359,6 +362,9 @@ impl FileSource {
         sink.add_findings(findings);
     }
 }
+
+const SYMLINK_NOT_FOLLOWED: &str =
+    "symbolic link, not followed (name it on the command line to scan its target)";
 
 const NOT_REGULAR: &str = "not a regular file (device, socket or pipe)";
 
