@@ -230,6 +230,10 @@ struct CiArgs {
 struct StagedArgs {
     /// A path inside the repository (default: the current directory).
     repo: Option<PathBuf>,
+    /// Skip staged files larger than this (bytes; K, M and G suffixes allowed). Skipped
+    /// files are listed, never dropped silently.
+    #[arg(long, default_value = "32M", value_parser = parse_size)]
+    max_blob_size: u64,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -522,7 +526,7 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
-    staged::scan_staged(&scanner, &repo, &sink)?;
+    staged::scan_staged(&scanner, &repo, args.max_blob_size, &sink)?;
     finish(
         scanner,
         sink,

@@ -287,3 +287,31 @@ fn symlinks_not_followed_in_a_walk_are_listed() {
     assert!(s[0].1.contains("symbolic link, not followed"), "{s:?}");
     assert!(err.contains("symbolic link, not followed"), "{err}");
 }
+
+/// `staged` has the same blob size limit as history: a larger staged file is not read whole
+/// into memory but listed as skipped.
+#[test]
+fn staged_files_over_the_blob_size_limit_are_skipped_and_listed() {
+    let mut r = Repo::new(31);
+    r.write("README.md", "hello\n");
+    r.commit("init");
+    let t = r.github_token();
+    let filler = "just some text that is not a secret\n".repeat(60_000); // ~2 MiB
+    r.write("big.txt", &format!("{filler}TOKEN={t}\n"));
+    r.git(&["add", "big.txt"]);
+    let (code, out, err) = leakgate(
+        &["staged", "--max-blob-size", "1M", "--format", "json"],
+        r.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(code, 0, "{err}");
+    let s = skipped(&v);
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].0, "big.txt");
+    assert!(s[0].1.contains("larger than --max-blob-size"), "{s:?}");
+    // under the default limit (32M) it is scanned
+    let (code, out, err) = leakgate(&["staged", "--format", "json"], r.path());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(finding_paths(&v), vec!["big.txt"]);
+}

@@ -1202,7 +1202,7 @@ fn read_blob(
     Ok(())
 }
 
-fn too_large(size: u64, max: u64) -> String {
+pub(crate) fn too_large(size: u64, max: u64) -> String {
     format!("larger than --max-blob-size ({size} > {max} bytes)")
 }
 
