@@ -315,3 +315,30 @@ fn staged_files_over_the_blob_size_limit_are_skipped_and_listed() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(finding_paths(&v), vec!["big.txt"]);
 }
+
+/// A source map's per-map work is bounded: past 100k sources the rest are skipped, with a
+/// warning and a skipped entry, and the first ones are still scanned.
+#[test]
+fn a_source_map_with_too_many_sources_is_bounded_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(6);
+    let n = 150_000;
+    let sources: Vec<String> = (0..n).map(|i| format!("s{i}.js")).collect();
+    let mut contents: Vec<String> = vec![String::new(); n];
+    contents[3] = format!("const t = \"{}\";\n", token(&mut rng));
+    let map = serde_json::json!({"version": 3, "sources": sources, "sourcesContent": contents, "mappings": ""});
+    std::fs::create_dir(dir.path().join("dist")).unwrap();
+    std::fs::write(dir.path().join("dist/app.js.map"), map.to_string()).unwrap();
+    let (_, v, err) = json(dir.path(), &["--no-lint"]);
+    let s = skipped(&v);
+    assert!(
+        s.iter()
+            .any(|(p, r)| p == "dist/app.js.map" && r.contains("more than 100000 sources")),
+        "{s:?}"
+    );
+    assert!(
+        err.contains("source map with 150000 sources; only the first 100000"),
+        "{err}"
+    );
+    assert_eq!(rule_ids(&v).len(), 1, "{v}");
+}
