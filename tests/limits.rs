@@ -84,7 +84,7 @@ fn decode_budget_used_up_is_reported() {
     );
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
     let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
-    assert!(notes.contains("decode budget"), "{notes}");
+    assert!(notes.contains("Partly scanned: data.txt: decode budget"), "{notes}");
 }
 
 #[test]

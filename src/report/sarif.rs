@@ -867,7 +867,10 @@ fn notifications(
     for s in r.skipped.iter().take(MAX_SKIPPED_NOTES) {
         out.push(notification(
             "note",
-            sentence(&format!("Not scanned: {}: {}", s.path, s.reason)),
+            sentence(&match s.reason.strip_prefix("partly scanned: ") {
+                Some(r) => format!("Partly scanned: {}: {r}", s.path),
+                None => format!("Not scanned: {}: {}", s.path, s.reason),
+            }),
             Some(&s.path),
             cwd,
         ));
