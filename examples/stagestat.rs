@@ -135,6 +135,7 @@ fn main() {
                 &[],
                 decode::Limits::default(),
                 leakgate::engine::is_code_path(p),
+                &mut decode::LimitsHit::default(),
             ));
         }
     });

@@ -12,7 +12,7 @@ use crate::finding::{fingerprint, redact, secret_like_spans, Finding, Location, 
 use crate::matcher::{RawMatch, RuleSet};
 use crate::rules::{self, RuleSpec};
 
-/// Marker that suppresses findings on its line.
+/// Marker that suppresses findings next to it on its line (see [`ALLOW_WINDOW`]).
 pub const ALLOW_MARKER: &[u8] = b"leakgate:allow";
 /// Tools whose `<tool>:allow` comments count as [`ALLOW_MARKER`]: a repository moving from
 /// gitleaks or betterleaks keeps its inline allows.
@@ -24,6 +24,10 @@ pub fn has_allow_marker(line: &[u8]) -> bool {
     memchr::memmem::find_iter(line, b":allow")
         .any(|i| ALLOW_TOOLS.iter().any(|t| line[..i].ends_with(t)))
 }
+/// An inline allow marker covers a match only when at most this many bytes separate them on
+/// the same line (`key = "…"  # leakgate:allow`, `/* leakgate:allow */ key = "…"`): one marker
+/// on a 16 MB minified line must not hide every secret on it.
+pub const ALLOW_WINDOW: usize = 512;
 /// Lines longer than this are shown as a window around the match.
 const SNIPPET_MAX: usize = 160;
 const SNIPPET_CONTEXT: usize = 50;
@@ -73,6 +77,11 @@ pub struct Scanner {
     pub decode: Option<decode::Limits>,
     /// Matches [`Scanner::hide_samples`] left out, for the end-of-run note.
     pub samples_hidden: std::sync::atomic::AtomicU64,
+    /// Matches an inline allow marker suppressed, for the end-of-run note and JSON summary.
+    pub allow_suppressed: std::sync::atomic::AtomicU64,
+    /// Limits that stopped part of the work on a blob (decode budget, nesting depth, config
+    /// checks on huge files): reported as skipped entries, never silently.
+    limit_notes: std::sync::Mutex<std::collections::BTreeSet<crate::source::Skipped>>,
 }
 
 impl Scanner {
@@ -160,6 +169,8 @@ impl Scanner {
             lint,
             decode: Some(decode::Limits::default()),
             samples_hidden: Default::default(),
+            allow_suppressed: Default::default(),
+            limit_notes: Default::default(),
         })
     }
 
@@ -190,6 +201,38 @@ impl Scanner {
         }
     }
 
+    /// Record that a limit stopped part of the work on `path` (one entry per path and reason).
+    pub fn note_limit(&self, path: &str, reason: impl Into<String>) {
+        self.limit_notes
+            .lock()
+            .expect("poisoned")
+            .insert(crate::source::Skipped {
+                path: path.to_string(),
+                reason: reason.into(),
+            });
+    }
+
+    /// Take the limits recorded with [`Scanner::note_limit`].
+    pub fn take_limit_notes(&self) -> Vec<crate::source::Skipped> {
+        std::mem::take(&mut *self.limit_notes.lock().expect("poisoned"))
+            .into_iter()
+            .collect()
+    }
+
+    /// Configuration checks on `path` were skipped because it is larger than
+    /// [`crate::lint::MAX_LINT_BYTES`]; says so when configuration checks are on.
+    pub fn lint_skipped_large(&self, path: &str) {
+        if self.lint.is_active() {
+            self.note_limit(
+                path,
+                format!(
+                    "partly scanned: over {} MiB, configuration checks skipped (secrets scanned)",
+                    crate::lint::MAX_LINT_BYTES >> 20
+                ),
+            );
+        }
+    }
+
     /// Scan `data` (the whole blob, or one chunk of it) and append findings for `path`.
     /// `path` is the display path; config path allow-lists are checked by the caller.
     pub fn scan_chunk(&self, path: &str, data: &[u8], pos: ChunkPos, out: &mut Vec<Finding>) {
@@ -198,6 +241,7 @@ impl Scanner {
         self.rules.scan_path(path, data, code, &mut raw);
         raw.retain(|m| m.start >= pos.accept_from && m.start < pos.accept_to);
         let mut raw = resolve_overlaps(raw, &self.rules);
+        let mut hit = decode::LimitsHit::default();
         let decoded = match self.decode {
             Some(limits) => decode::scan(
                 &self.rules,
@@ -207,9 +251,13 @@ impl Scanner {
                 &raw,
                 limits,
                 code,
+                &mut hit,
             ),
             None => Vec::new(),
         };
+        for reason in hit.reasons(self.decode.unwrap_or_default()) {
+            self.note_limit(path, reason);
+        }
         if raw.is_empty() && decoded.is_empty() {
             return;
         }
@@ -250,7 +298,9 @@ impl Scanner {
             }
             let (line0, col0, line_start) = cursor.position(m.start);
             let line_end = line_end(data, line_start, m.start);
-            if has_allow_marker(&data[line_start..line_end]) {
+            if allowed_inline(data, line_start, line_end, m.start, m.end) {
+                self.allow_suppressed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 continue;
             }
             let (eline0, ecol0) = end_position(data, m.start, m.end, line0, col0);
@@ -298,6 +348,23 @@ impl Scanner {
             .iter()
             .any(|t| t == "generic")
     }
+}
+
+/// True when an inline allow marker on the match's line lies within [`ALLOW_WINDOW`] bytes
+/// of the match `start..end` (before or after it); `line_start..line_end` is the line of
+/// `start`.
+fn allowed_inline(
+    data: &[u8],
+    line_start: usize,
+    line_end: usize,
+    start: usize,
+    end: usize,
+) -> bool {
+    // the longest marker is `betterleaks:allow`
+    let reach = ALLOW_WINDOW + b"betterleaks:allow".len();
+    let lo = start.saturating_sub(reach).max(line_start);
+    let hi = end.max(start).saturating_add(reach).min(line_end);
+    lo < hi && has_allow_marker(&data[lo..hi])
 }
 
 impl Scanner {

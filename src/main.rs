@@ -321,6 +321,10 @@ struct CiArgs {
 struct StagedArgs {
     /// A path inside the repository (default: the current directory).
     repo: Option<PathBuf>,
+    /// Skip staged files larger than this (bytes; K, M and G suffixes allowed). Skipped
+    /// files are listed, never dropped silently.
+    #[arg(long, default_value = "32M", value_parser = parse_size)]
+    max_blob_size: u64,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -708,7 +712,10 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     check_outputs(&args.out)?;
     let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
-    let config = load_config(args.out.config.as_ref(), &repo)?;
+    let config = match &args.range {
+        Some(range) if args.out.config.is_none() => range_config(&repo, range, &args.out)?,
+        _ => load_config(args.out.config.as_ref(), &repo)?,
+    };
     let scanner = scanner_for(config, &args.out)?;
     let ignore = gitleaks_ignore(&repo, &args.out)?;
     let opts = HistoryOptions {
@@ -733,6 +740,20 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
         &args.out,
         ignore,
     )
+}
+
+/// The configuration of a range scan, from the range's base commit (see
+/// [`git::range_config`]), with a note saying so.
+fn range_config(
+    repo: &std::path::Path,
+    range: &str,
+    out: &OutputArgs,
+) -> Result<leakgate::config::Config> {
+    let (config, note) = git::range_config(repo, range)?;
+    if !out.quiet {
+        eprintln!("leakgate: note: {}", report::escape_control(&note));
+    }
+    Ok(config)
 }
 
 /// Worker threads: `-j`, or the number of CPUs. More than four per CPU (at most
@@ -763,7 +784,12 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
             report::escape_control(&plan.describe(&event))
         );
     }
-    let config = load_config(args.out.config.as_ref(), &repo)?;
+    let config = match &plan {
+        leakgate::ci::Plan::Range { base, head } if args.out.config.is_none() => {
+            range_config(&repo, &format!("{base}..{head}"), &args.out)?
+        }
+        _ => load_config(args.out.config.as_ref(), &repo)?,
+    };
     let scanner = scanner_for(config, &args.out)?;
     let ignore = gitleaks_ignore(&repo, &args.out)?;
     let mut opts = HistoryOptions {
@@ -876,7 +902,7 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
-    staged::scan_staged(&scanner, &repo, &sink)?;
+    staged::scan_staged(&scanner, &repo, args.max_blob_size, &sink)?;
     let ignore = gitleaks_ignore(&repo, &args.out)?;
     finish(
         scanner,
@@ -1032,7 +1058,13 @@ fn finish(
     out: &OutputArgs,
     gitleaks_ignore: Option<leakgate::baseline::Baseline>,
 ) -> Result<ExitCode> {
-    let (mut findings, skipped, warnings, files, bytes) = sink.finish();
+    let (mut findings, mut skipped, warnings, files, bytes) = sink.finish();
+    // limits that stopped part of the work (decode budget, depth, huge files) are listed too
+    skipped.extend(scanner.take_limit_notes());
+    skipped.sort();
+    let allow_suppressed = scanner
+        .allow_suppressed
+        .load(std::sync::atomic::Ordering::Relaxed);
     dedup_findings(&mut findings);
     let mut baseline_suppressed = match &out.baseline {
         Some(p) => leakgate::baseline::Baseline::load(p)?.filter(&mut findings),
@@ -1085,6 +1117,7 @@ fn finish(
         targets,
         commits_scanned,
         baseline_suppressed,
+        allow_suppressed,
     };
     let to_tty = out.output.is_none() && std::io::stdout().is_terminal();
     let opts = ReportOptions {
@@ -1144,6 +1177,12 @@ fn finish(
                 "leakgate: note: {hidden} match{} of generic or context-based rules in tests, \
                  fixtures, examples or docs not reported (--include-samples reports them)",
                 if hidden == 1 { "" } else { "es" }
+            );
+        }
+        if allow_suppressed > 0 {
+            eprintln!(
+                "leakgate: note: {allow_suppressed} match{} suppressed by an inline allow marker (leakgate:allow, gitleaks:allow)",
+                if allow_suppressed == 1 { "" } else { "es" }
             );
         }
         for (n, what) in [
@@ -1355,9 +1394,13 @@ fn print_notes(r: &ScanResult, opts: &ReportOptions) {
         reasons.entry(key).or_insert((0, &s.path)).0 += 1;
     }
     for (reason, (n, example)) in reasons {
+        let (what, reason) = match reason.strip_prefix("partly scanned: ") {
+            Some(r) => ("partly scanned", r),
+            None => ("not scanned", reason),
+        };
         let _ = writeln!(
             err,
-            "leakgate: note: {n} file{} not scanned: {} (e.g. {}); --verbose lists them",
+            "leakgate: note: {n} file{} {what}: {} (e.g. {}); --verbose lists them",
             if n == 1 { "" } else { "s" },
             report::escape_control(reason),
             report::escape_control(example)

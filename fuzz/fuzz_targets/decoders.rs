@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
             &[],
             leakgate::decode::Limits::default(),
             code,
+            &mut leakgate::decode::LimitsHit::default(),
         );
         for d in found {
             assert!(d.m.start <= d.m.end && d.m.end <= data.len());

@@ -428,7 +428,16 @@ fn scan_matches_the_reference() {
         } else {
             Limits::default()
         };
-        let new = super::scan(rules, &d, accept.clone(), at_eof, &plain, limits, code);
+        let new = super::scan(
+            rules,
+            &d,
+            accept.clone(),
+            at_eof,
+            &plain,
+            limits,
+            code,
+            &mut Default::default(),
+        );
         let old = reference::scan(rules, &d, accept, at_eof, &plain, limits, code);
         let new: Vec<_> = new.iter().map(key).collect();
         let old: Vec<_> = old.iter().map(key).collect();
@@ -476,6 +485,7 @@ fn tree() {
             &plain,
             Limits::default(),
             code,
+            &mut Default::default(),
         );
         let old = reference::scan(
             &scanner.rules,
@@ -517,6 +527,7 @@ fn chunk_borders_match_the_reference() {
                 &[],
                 Limits::default(),
                 false,
+                &mut Default::default(),
             );
             let old = reference::scan(
                 rules,

@@ -106,6 +106,45 @@ impl Default for Limits {
     }
 }
 
+/// Which [`Limits`] stopped decoding in one call of [`scan`] (each one is reported).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LimitsHit {
+    /// The decoded-bytes budget ran out: encoded text after `Some(offset)` was not decoded.
+    pub budget_at: Option<usize>,
+    /// The number of candidate runs ran out at this offset.
+    pub runs_at: Option<usize>,
+    /// Text decoded at the maximum depth held more encoded text that was not decoded.
+    pub depth: bool,
+}
+
+impl LimitsHit {
+    /// One skipped-entry reason per limit that was hit.
+    pub fn reasons(&self, limits: Limits) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(at) = self.budget_at {
+            out.push(format!(
+                "partly scanned: decode budget of {} KiB of decoded text per blob used up, \
+                 later encoded text not decoded (first at byte {at})",
+                limits.max_decoded >> 10
+            ));
+        }
+        if let Some(at) = self.runs_at {
+            out.push(format!(
+                "partly scanned: limit of {} encoded runs per blob reached, \
+                 later encoded text not decoded (first at byte {at})",
+                limits.max_runs
+            ));
+        }
+        if self.depth {
+            out.push(format!(
+                "partly scanned: encoding nested deeper than {} levels, innermost layer not decoded",
+                limits.max_depth
+            ));
+        }
+        out
+    }
+}
+
 /// A match found in decoded text, located in the original data.
 #[derive(Debug, Clone)]
 pub struct DecodedMatch {
@@ -142,7 +181,9 @@ struct Layer {
 /// Run every decoder over `data` (one blob or chunk), scan what decodes, and return matches
 /// located in `data`. Runs starting outside `accept` belong to another chunk. Runs that
 /// overlap a match in `plain` of a non-generic rule are not decoded (the plain finding already
-/// covers them); a decoded secret equal to a plain one is not reported again.
+/// covers them); a decoded secret equal to a plain one is not reported again. Limits that
+/// stopped decoding are recorded in `hit`.
+#[allow(clippy::too_many_arguments)]
 pub fn scan(
     rules: &RuleSet,
     data: &[u8],
@@ -151,6 +192,7 @@ pub fn scan(
     plain: &[RawMatch],
     limits: Limits,
     code: bool,
+    hit: &mut LimitsHit,
 ) -> Vec<DecodedMatch> {
     let mut budget = Budget {
         decoded: limits.max_decoded,
@@ -179,7 +221,7 @@ pub fn scan(
             {
                 continue;
             }
-            let Some(d) = budget.decode(dec, &data[run.clone()], limits) else {
+            let Some(d) = budget.decode(dec, &data[run.clone()], limits, hit, run.start) else {
                 continue;
             };
             let spans = d
@@ -218,13 +260,22 @@ pub fn scan(
                 found.push(dm);
             }
         }
+        pass::all_candidates(&layer.bytes, &mut cands);
         if layer.depth >= limits.max_depth {
+            // say so when the innermost layer still holds something that decodes
+            if !hit.depth {
+                hit.depth = decoders().into_iter().zip(&cands).any(|(dec, runs)| {
+                    runs.iter().any(|r| {
+                        r.len() <= limits.max_run && dec.decode(&layer.bytes[r.clone()]).is_some()
+                    })
+                });
+            }
             continue;
         }
-        pass::all_candidates(&layer.bytes, &mut cands);
         for (dec, runs) in decoders().into_iter().zip(&cands) {
             for run in runs.iter().cloned() {
-                let Some(d) = budget.decode(dec, &layer.bytes[run.clone()], limits) else {
+                let at = layer.spans[run.start].0 as usize;
+                let Some(d) = budget.decode(dec, &layer.bytes[run.clone()], limits, hit, at) else {
                     continue;
                 };
                 // compose: decoded byte -> span in this layer -> span in the original data
@@ -261,14 +312,35 @@ struct Budget {
 }
 
 impl Budget {
-    fn decode(&mut self, dec: &dyn Decoder, run: &[u8], limits: Limits) -> Option<Decoded> {
-        if self.runs == 0 || run.len() > limits.max_run || run.len() > self.decoded {
+    /// Decode `run` (at offset `at` of the original data) within the budget; a budget that
+    /// stops it is recorded in `hit`.
+    fn decode(
+        &mut self,
+        dec: &dyn Decoder,
+        run: &[u8],
+        limits: Limits,
+        hit: &mut LimitsHit,
+        at: usize,
+    ) -> Option<Decoded> {
+        if run.len() > limits.max_run {
+            return None; // fonts, images, inline source maps: not secrets, by design
+        }
+        if self.runs == 0 {
+            hit.runs_at.get_or_insert(at);
+            return None;
+        }
+        if run.len() > self.decoded {
+            hit.budget_at.get_or_insert(at);
             return None;
         }
         self.runs -= 1;
         let d = dec.decode(run)?;
         debug_assert_eq!(d.bytes.len(), d.spans.len());
-        if d.bytes.is_empty() || d.bytes.len() > self.decoded {
+        if d.bytes.is_empty() {
+            return None;
+        }
+        if d.bytes.len() > self.decoded {
+            hit.budget_at.get_or_insert(at);
             return None;
         }
         self.decoded -= d.bytes.len();

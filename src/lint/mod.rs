@@ -334,6 +334,11 @@ impl Linter {
         }
     }
 
+    /// True unless every configuration rule is off (`--no-lint`).
+    pub fn is_active(&self) -> bool {
+        !self.rules.is_empty()
+    }
+
     /// No configuration rules (`--no-lint`).
     pub fn disabled() -> Linter {
         Linter {

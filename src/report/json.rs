@@ -32,6 +32,8 @@ struct Summary {
     files_scanned: u64,
     bytes_scanned: u64,
     skipped: usize,
+    /// Matches an inline `leakgate:allow` marker suppressed.
+    allow_suppressed: u64,
     rules: usize,
     duration_ms: u128,
     by_severity: std::collections::BTreeMap<&'static str, usize>,
@@ -110,6 +112,7 @@ impl Reporter for Json {
                 files_scanned: r.files_scanned,
                 bytes_scanned: r.bytes_scanned,
                 skipped: r.skipped.len(),
+                allow_suppressed: r.allow_suppressed,
                 rules: r.rules_loaded,
                 duration_ms: r.duration.as_millis(),
                 by_severity,

@@ -30,6 +30,8 @@ pub struct ScanResult {
     pub commits_scanned: Option<u64>,
     /// Findings left out because the baseline accepts them.
     pub baseline_suppressed: usize,
+    /// Matches an inline `leakgate:allow` marker suppressed.
+    pub allow_suppressed: u64,
 }
 
 impl ScanResult {

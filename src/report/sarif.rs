@@ -867,7 +867,10 @@ fn notifications(
     for s in r.skipped.iter().take(MAX_SKIPPED_NOTES) {
         out.push(notification(
             "note",
-            sentence(&format!("Not scanned: {}: {}", s.path, s.reason)),
+            sentence(&match s.reason.strip_prefix("partly scanned: ") {
+                Some(r) => format!("Partly scanned: {}: {r}", s.path),
+                None => format!("Not scanned: {}: {}", s.path, s.reason),
+            }),
             Some(&s.path),
             cwd,
         ));
@@ -1213,6 +1216,7 @@ mod tests {
             rules_loaded: 2,
             duration: std::time::Duration::from_millis(5),
             targets: vec![".".into()],
+            allow_suppressed: 0,
             commits_scanned: None,
             baseline_suppressed: 0,
         }

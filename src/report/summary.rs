@@ -143,6 +143,7 @@ mod tests {
             rules_loaded: 1,
             duration: std::time::Duration::from_millis(1),
             targets: vec![".".into()],
+            allow_suppressed: 0,
             commits_scanned: None,
             baseline_suppressed: 3,
         }

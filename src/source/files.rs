@@ -203,6 +203,9 @@ impl Source for FileSource {
                     if entry.depth() == 0 {
                         // named on the command line: follow it
                         self.scan_file(scanner, sink, path, &shown, cwd, &mut buf);
+                    } else {
+                        // listed, not silently passed over
+                        sink.skip(shown, SYMLINK_NOT_FOLLOWED);
                     }
                     return WalkState::Continue;
                 }
@@ -286,6 +289,7 @@ impl FileSource {
                 };
                 Some(enc)
             } else {
+                scanner.lint_skipped_large(shown);
                 None
             };
             let reader =
@@ -362,6 +366,9 @@ impl FileSource {
             if !findings.is_empty() {
                 scanner.hide_samples(&self.below_root(path), &mut findings, 0);
             }
+            if !small {
+                scanner.lint_skipped_large(shown);
+            }
             lint(scanner, sink, shown, small.then_some(data), &mut findings);
         }
         if sourcemap::applies(shown) {
@@ -386,6 +393,9 @@ impl FileSource {
         sink.add_findings(findings);
     }
 }
+
+const SYMLINK_NOT_FOLLOWED: &str =
+    "symbolic link, not followed (name it on the command line to scan its target)";
 
 const NOT_REGULAR: &str = "not a regular file (device, socket or pipe)";
 

@@ -171,7 +171,29 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     repo.objects.unset_pack_cache();
     repo.object_cache_size(0);
     let workdir = repo.workdir().map(Path::to_path_buf);
-    let ignore = history_ignore(workdir.as_deref(), sink);
+    // a range scan (a pull request, `ci`) reads the ignore file from the range's base: a
+    // change that adds a `.leakgateignore` together with its secret must not hide it
+    let ignore = match &opts.range {
+        Some(range) => {
+            let (base, _) = parse_range(range)?;
+            let b = resolve_commit(&repo, &base)?;
+            let text = file_at_root(&repo, b, super::files::IGNORE_FILE)?;
+            let shown = format!("{} at base {}", super::files::IGNORE_FILE, short(&b));
+            if let Some(dir) = workdir.as_deref() {
+                let now = std::fs::read(dir.join(super::files::IGNORE_FILE)).ok();
+                if now != text {
+                    sink.warn(format!(
+                        "{} in the work tree differs from the range's base {}; \
+                         the base's version applies to this range scan",
+                        super::files::IGNORE_FILE,
+                        short(&b)
+                    ));
+                }
+            }
+            text.and_then(|t| ignore_filter(workdir.as_deref(), &shown, &t, sink))
+        }
+        None => history_ignore(workdir.as_deref(), sink),
+    };
 
     // 1. tips and hidden commits
     let mut tips = Vec::new();
@@ -234,11 +256,23 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         let mut r = r.with_context(|| format!("commit {}", c.id))?;
         changes.append(&mut r);
     }
-    // paths the config or .leakgateignore exclude are never read
+    // paths the config or .leakgateignore exclude are never read, and are listed
+    let mut excluded: HashSet<BString> = HashSet::new();
     changes.retain(|ch| {
         let p = ch.path.to_str_lossy();
-        !scanner.config.path_allowed(&p) && !ignore.as_ref().is_some_and(|ig| ig(&p))
+        let reason = if scanner.config.path_allowed(&p) {
+            "excluded by allow.paths in the config"
+        } else if ignore.as_ref().is_some_and(|ig| ig(&p)) {
+            "excluded by .leakgateignore"
+        } else {
+            return true;
+        };
+        if excluded.insert(ch.path.clone()) {
+            sink.skip(p.into_owned(), reason);
+        }
+        false
     });
+    drop(excluded);
 
     // 3. unique blobs, in parallel
     let mut jobs: Vec<(BlobKey, u32)> = Vec::new(); // key, index of the first change
@@ -1168,7 +1202,7 @@ fn read_blob(
     Ok(())
 }
 
-fn too_large(size: u64, max: u64) -> String {
+pub(crate) fn too_large(size: u64, max: u64) -> String {
     format!("larger than --max-blob-size ({size} > {max} bytes)")
 }
 
@@ -1444,8 +1478,102 @@ fn history_ignore(workdir: Option<&Path>, sink: &Sink) -> Option<PathFilter> {
     if !file.is_file() {
         return None;
     }
+    history_ignore_file(root, &file, sink)
+}
+
+/// The rules of an ignore file read from a commit (`text`; `shown` names it in warnings).
+fn ignore_filter(
+    workdir: Option<&Path>,
+    shown: &str,
+    text: &[u8],
+    sink: &Sink,
+) -> Option<PathFilter> {
+    let root = workdir.unwrap_or(Path::new("/"));
     let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-    if let Some(e) = b.add(&file) {
+    for line in String::from_utf8_lossy(text).lines() {
+        if let Err(e) = b.add_line(None, line) {
+            sink.warn(format!("{shown}: {e}"));
+        }
+    }
+    match b.build() {
+        Ok(gi) => Some(Box::new(move |p: &str| {
+            gi.matched_path_or_any_parents(p, false).is_ignore()
+        })),
+        Err(e) => {
+            sink.warn(format!("{shown}: {e}; not applied"));
+            None
+        }
+    }
+}
+
+/// The contents of the file `name` at the top of commit `commit`'s tree, if there is one.
+pub fn file_at_root(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    name: &str,
+) -> Result<Option<Vec<u8>>> {
+    let tree = repo
+        .find_commit(commit)
+        .map_err(|e| anyhow!("cannot read commit {commit}: {e}"))?
+        .tree()
+        .map_err(|e| anyhow!("cannot read the tree of {commit}: {e}"))?;
+    let Some(entry) = tree.find_entry(name) else {
+        return Ok(None);
+    };
+    if !is_file(entry.mode().kind()) {
+        return Ok(None);
+    }
+    let obj = entry
+        .object()
+        .map_err(|e| anyhow!("cannot read {name} at {commit}: {e}"))?;
+    Ok(Some(obj.data.clone()))
+}
+
+/// The configuration for a scan of `range` (`BASE..HEAD`) of the repository at `repo_dir`:
+/// `.leakgate.yml` as it is in BASE's tree (default settings when BASE has none), not the work
+/// tree's, so that a change cannot loosen the configuration it is checked with (`allow.paths`
+/// covering its own secret). Returns the config and a note saying where it came from.
+pub fn range_config(repo_dir: &Path, range: &str) -> Result<(crate::config::Config, String)> {
+    let repo = open(repo_dir)?;
+    let (base, _) = parse_range(range)?;
+    let b = resolve_commit(&repo, &base)?;
+    let root = repo
+        .workdir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| repo_dir.to_path_buf());
+    let mut note = format!(
+        "range scan: configuration and {} read from the base commit {}, not the work tree",
+        super::files::IGNORE_FILE,
+        short(&b)
+    );
+    for name in crate::config::CONFIG_NAMES {
+        let Some(text) = file_at_root(&repo, b, name)? else {
+            continue;
+        };
+        let path = root.join(name);
+        let now = std::fs::read(&path).ok();
+        if now.as_deref() != Some(&text[..]) {
+            note.push_str(&format!(
+                " ({name} in the work tree differs and is not used)"
+            ));
+        }
+        let shown = format!("{name} at {}", short(&b));
+        let config = crate::config::Config::parse(&path, &String::from_utf8_lossy(&text))
+            .with_context(|| shown)?;
+        return Ok((config, note));
+    }
+    if crate::config::CONFIG_NAMES
+        .iter()
+        .any(|n| root.join(n).is_file())
+    {
+        note.push_str(" (the base has no config; the work tree's is not used)");
+    }
+    Ok((crate::config::Config::default(), note))
+}
+
+fn history_ignore_file(root: &Path, file: &Path, sink: &Sink) -> Option<PathFilter> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    if let Some(e) = b.add(file) {
         sink.warn(format!("{}: {e}", file.display()));
     }
     match b.build() {

@@ -266,10 +266,62 @@ struct LiteMap {
     version: Option<serde::de::IgnoredAny>,
     #[serde(rename = "sourceRoot")]
     source_root: Option<String>,
-    sources: Option<Vec<Option<String>>>,
+    sources: Option<Capped>,
     #[serde(rename = "sourcesContent")]
-    sources_content: Option<Vec<Option<String>>>,
+    sources_content: Option<Capped>,
     sections: Option<Vec<LiteSection>>,
+}
+
+/// Sources a map may have that are read and scanned; beyond this the rest are skipped
+/// unread with a warning (a map with 5M `sources` took 1.6 GB).
+pub const MAX_SOURCES: usize = 100_000;
+
+/// A JSON array of strings (or nulls) of which at most [`MAX_SOURCES`] are kept; `total`
+/// counts them all.
+#[derive(Default)]
+struct Capped {
+    items: Vec<Option<String>>,
+    total: usize,
+}
+
+impl std::ops::Deref for Capped {
+    type Target = [Option<String>];
+    fn deref(&self) -> &[Option<String>] {
+        &self.items
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Capped {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Capped, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Capped;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of strings")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Capped, A::Error> {
+                let mut c = Capped::default();
+                while c.items.len() < MAX_SOURCES {
+                    match seq.next_element::<Option<String>>()? {
+                        Some(x) => c.items.push(x),
+                        None => {
+                            c.total = c.items.len();
+                            return Ok(c);
+                        }
+                    }
+                }
+                c.total = c.items.len();
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    c.total += 1;
+                }
+                Ok(c)
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -341,7 +393,19 @@ fn lite_sources<'m>(
 ) {
     if let Some(sources) = &map.sources {
         let contents = map.sources_content.as_deref().unwrap_or(&[]);
-        for (i, name) in sources.iter().enumerate() {
+        let room = MAX_SOURCES.saturating_sub(out.len());
+        let kept = room.min(sources.len());
+        if sources.total > kept {
+            sink.warn(format!(
+                "{label}: source map with {} sources; only the first {kept} are scanned",
+                sources.total
+            ));
+            sink.skip(
+                label,
+                format!("partly scanned: source map with more than {MAX_SOURCES} sources, the rest not scanned"),
+            );
+        }
+        for (i, name) in sources.iter().enumerate().take(room) {
             let prefixed = apply_root(map.source_root.as_deref(), name.as_deref().unwrap_or(""));
             let content = contents.get(i).and_then(|c| c.as_deref());
             out.push((source_name(map.source_root.as_deref(), &prefixed), content));

@@ -22,8 +22,15 @@ struct Staged {
     old: Option<ObjectId>,
 }
 
-/// Scan the index of the repository containing `repo_path` against its `HEAD`.
-pub fn scan_staged(scanner: &Scanner, repo_path: &Path, sink: &Sink) -> Result<()> {
+/// Scan the index of the repository containing `repo_path` against its `HEAD`. Blobs larger
+/// than `max_blob_size` bytes are not read (a staged 1 GB file would be held whole in
+/// memory); they are listed as skipped, like in history scans.
+pub fn scan_staged(
+    scanner: &Scanner,
+    repo_path: &Path,
+    max_blob_size: u64,
+    sink: &Sink,
+) -> Result<()> {
     let repo = super::git::open(repo_path)?;
     let index = repo
         .index_or_empty()
@@ -59,6 +66,13 @@ pub fn scan_staged(scanner: &Scanner, repo_path: &Path, sink: &Sink) -> Result<(
     let mut old_buf = Vec::new();
     let mut chunk_buf = Vec::new();
     for s in &staged {
+        match repo.find_header(s.new) {
+            Ok(h) if h.size() > max_blob_size => {
+                sink.skip(&s.path, super::git::too_large(h.size(), max_blob_size));
+                continue;
+            }
+            _ => {} // a missing blob is reported by the read below
+        }
         if let Err(e) = repo.objects.find_blob(&s.new, &mut buf) {
             sink.skip(&s.path, format!("staged blob cannot be read: {e}"));
             continue;
