@@ -157,7 +157,9 @@ fn allow_marker_covers_only_a_window_around_it() {
     assert_eq!(lines, vec![2, 4], "{v}");
     assert_eq!(v["summary"]["allow_suppressed"], 1, "{v}");
     assert!(
-        err.contains("1 match suppressed by an inline leakgate:allow marker"),
+        err.contains(
+            "1 match suppressed by an inline allow marker (leakgate:allow, gitleaks:allow)"
+        ),
         "{err}"
     );
 }
