@@ -209,23 +209,6 @@ fn random_piece(p: &[u8]) -> bool {
     p.len() >= 16 && upper >= 4 && lower >= 4 && longest_lower <= 4
 }
 
-/// Shannon entropy (bits per byte) of `s`.
-fn entropy(s: &[u8]) -> f64 {
-    let mut counts = [0u32; 256];
-    for &b in s {
-        counts[b as usize] += 1;
-    }
-    let n = s.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
-            -p * p.log2()
-        })
-        .sum()
-}
-
 /// Whether a run of [`run_byte`] characters looks like a credential.
 fn secret_like(run: &[u8]) -> bool {
     if run.len() < 16 {
@@ -237,7 +220,7 @@ fn secret_like(run: &[u8]) -> bool {
     {
         return true;
     }
-    if entropy(run) < 3.0 {
+    if crate::filters::shannon_entropy(run) < 3.0 {
         return false;
     }
     run.split(|b| matches!(b, b'_' | b'-' | b'+' | b'/' | b'='))

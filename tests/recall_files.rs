@@ -233,19 +233,7 @@ fn build(seed: u64) -> Tree {
 }
 
 fn findings(json: &str) -> BTreeSet<(String, u32, String)> {
-    let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap() as u32,
-                f["rule_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    run::path_line_rule(json)
 }
 
 #[test]

@@ -180,19 +180,7 @@ fn write(dir: &std::path::Path, files: &BTreeMap<&str, Vec<String>>) {
 fn scan(dir: &std::path::Path) -> BTreeSet<(String, u32, String)> {
     let (code, out, err) = leakgate(&["scan", ".", "--no-lint", "--format", "json", "-q"], dir);
     assert!(code == 0 || code == 1, "exit {code}: {err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap() as u32,
-                f["rule_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    run::path_line_rule(&out)
 }
 
 #[test]

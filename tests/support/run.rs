@@ -34,3 +34,11 @@ pub fn rows(json: &str) -> std::collections::BTreeSet<(String, u64, u64, String)
         })
         .collect()
 }
+
+/// (path, line, rule id) of every finding in a JSON report.
+pub fn path_line_rule(json: &str) -> std::collections::BTreeSet<(String, u32, String)> {
+    rows(json)
+        .into_iter()
+        .map(|(path, line, _, rule)| (path, line as u32, rule))
+        .collect()
+}
