@@ -358,10 +358,6 @@ fn url_password(raw: &str, user: Option<&str>) -> Verdict {
         return Verdict::drop(format!("password is a placeholder ({r})"));
     }
     let lower = password.to_ascii_lowercase();
-    const DEFAULTS: &[&str] = &[
-        "postgres", "root", "pass", "guest", "mysql", "redis", "mongo", "user", "toor", "rabbitmq",
-        "pg", "db", "dev", "local", "docker", "sa", "1234", "12345678",
-    ];
     // an LDAP bind DN `cn=admin,dc=…` names the user in its first RDN
     let same_as_user = |u: &str| {
         let first = u.split(',').next().unwrap_or(u);
@@ -379,20 +375,33 @@ fn url_password(raw: &str, user: Option<&str>) -> Verdict {
     if password.len() < 6 {
         return Verdict::drop("password too short to be a credential");
     }
-    // a base64-encoded password (FileZilla `<Pass encoding="base64">`, npm `_password`) of a
-    // placeholder is a placeholder
-    if password.len().is_multiple_of(4) && password.len() <= 64 {
-        let plain = base64::engine::general_purpose::STANDARD.decode(password);
-        if let Some(plain) = plain.ok().and_then(|p| String::from_utf8(p).ok()) {
-            if plain.bytes().all(|b| b.is_ascii_graphic())
-                && (filters::placeholder_reason(&plain, true).is_some()
-                    || DEFAULTS.contains(&plain.to_ascii_lowercase().as_str()))
-            {
-                return Verdict::drop("base64 of a placeholder password");
-            }
-        }
+    if base64_of_placeholder(password) {
+        return Verdict::drop("base64 of a placeholder password");
     }
     Verdict::keep()
+}
+
+/// Default passwords that database images and tutorials use.
+const DEFAULTS: &[&str] = &[
+    "postgres", "root", "pass", "guest", "mysql", "redis", "mongo", "user", "toor", "rabbitmq",
+    "pg", "db", "dev", "local", "docker", "sa", "1234", "12345678",
+];
+
+/// A base64-encoded password (FileZilla `<Pass encoding="base64">`, npm `_password`) of a
+/// placeholder or default password is a placeholder too.
+fn base64_of_placeholder(value: &str) -> bool {
+    if !value.len().is_multiple_of(4) || value.len() > 64 {
+        return false;
+    }
+    let plain = base64::engine::general_purpose::STANDARD.decode(value);
+    plain
+        .ok()
+        .and_then(|p| String::from_utf8(p).ok())
+        .is_some_and(|plain| {
+            plain.bytes().all(|b| b.is_ascii_graphic())
+                && (filters::placeholder_reason(&plain, true).is_some()
+                    || DEFAULTS.contains(&plain.to_ascii_lowercase().as_str()))
+        })
 }
 
 /// Decode `%XX` escapes (invalid escapes stay as they are).
@@ -475,6 +484,9 @@ fn generic(value: &str, ctx: Context<'_>) -> Verdict {
     }
     if let Some(r) = filters::placeholder_reason(value, true) {
         return Verdict::drop(format!("value is a placeholder ({r})"));
+    }
+    if base64_of_placeholder(value) {
+        return Verdict::drop("value is the base64 of a placeholder");
     }
     if value.len() < 8 {
         return Verdict::drop("value too short to be a secret");
@@ -922,6 +934,27 @@ mod tests {
             ValidatorKind::Generic,
             &other,
             named("password")
+        )));
+    }
+
+    #[test]
+    fn the_base64_of_a_placeholder_is_a_placeholder_for_generic_names_too() {
+        // `<Pass encoding="base64">` of "password" and "changeme"
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "cGFzc3dvcmQ=",
+            named("Pass")
+        )));
+        assert!(!kept(&validate(
+            ValidatorKind::Generic,
+            "Y2hhbmdlbWU=",
+            named("Pass")
+        )));
+        // the base64 of a random password is still reported
+        assert!(kept(&validate(
+            ValidatorKind::Generic,
+            "dDR4UW0hOXpMcDJ3",
+            named("Pass")
         )));
     }
 
