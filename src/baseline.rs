@@ -168,15 +168,25 @@ pub fn render_imported(entries: &[ForeignEntry]) -> String {
     let mut entries = entries.to_vec();
     entries.sort();
     entries.dedup();
-    let mut out = format!("{{\n  \"version\": {VERSION},\n  \"findings\": [],\n  \"imported\": [");
-    for (i, e) in entries.iter().enumerate() {
+    format!(
+        "{{\n  \"version\": {VERSION},\n  \"findings\": [],\n  \"imported\": {}\n}}\n",
+        json_lines(&entries)
+    )
+}
+
+/// `[…]` with one JSON object per line, indented as the baseline file shows them.
+fn json_lines<T: Serialize>(items: impl IntoIterator<Item = T>) -> String {
+    let mut out = String::from("[");
+    let mut any = false;
+    for (i, e) in items.into_iter().enumerate() {
         out.push_str(if i == 0 { "\n    " } else { ",\n    " });
-        out.push_str(&serde_json::to_string(e).expect("serializable"));
+        out.push_str(&serde_json::to_string(&e).expect("serializable"));
+        any = true;
     }
-    if !entries.is_empty() {
+    if any {
         out.push_str("\n  ");
     }
-    out.push_str("]\n}\n");
+    out.push(']');
     out
 }
 
@@ -190,16 +200,10 @@ pub fn render(findings: &[Finding]) -> String {
             path: f.location.path.clone(),
         });
     }
-    let mut out = format!("{{\n  \"version\": {VERSION},\n  \"findings\": [");
-    for (i, e) in entries.values().enumerate() {
-        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
-        out.push_str(&serde_json::to_string(e).expect("serializable"));
-    }
-    if !entries.is_empty() {
-        out.push_str("\n  ");
-    }
-    out.push_str("]\n}\n");
-    out
+    format!(
+        "{{\n  \"version\": {VERSION},\n  \"findings\": {}\n}}\n",
+        json_lines(entries.values())
+    )
 }
 
 #[cfg(test)]

@@ -423,6 +423,24 @@ impl<'a> Walk<'a> {
     }
 
     /// One file inside an archive: a nested archive, a log, or a blob.
+    /// Scan one text entry (plain or decoded from UTF-16/32); a read error part-way is a
+    /// warning and a "partially scanned" skip entry.
+    fn scan_text(&self, path: &str, reader: impl Read, buf: &mut Vec<u8>) {
+        let mut findings = Vec::new();
+        match scan_reader(self.scanner, path, reader, buf, &mut findings) {
+            Ok(n) => self.sink.count(n),
+            Err(e) => {
+                let e = io_cause(&e);
+                self.sink.count(0);
+                self.sink
+                    .warn(format!("{path}: read error: {e}; scanned partially"));
+                self.sink
+                    .skip(path, format!("read error: {e} (partially scanned)"));
+            }
+        }
+        self.sink.add_findings(findings);
+    }
+
     fn entry(&self, path: &str, reader: impl Read, size: u64, depth: usize, buf: &mut Vec<u8>) {
         if let Some(kind) = kind_of(path) {
             if depth >= self.limits.max_depth {
@@ -464,39 +482,15 @@ impl<'a> Walk<'a> {
                     .skip(path, "binary file (NUL byte in the first 8 KiB)");
                 return;
             };
-            let mut findings = Vec::new();
             let reader = super::wide::WideReader::new(reader, enc);
-            match scan_reader(self.scanner, path, reader, buf, &mut findings) {
-                Ok(n) => self.sink.count(n),
-                Err(e) => {
-                    let e = io_cause(&e);
-                    self.sink.count(0);
-                    self.sink
-                        .warn(format!("{path}: read error: {e}; scanned partially"));
-                    self.sink
-                        .skip(path, format!("read error: {e} (partially scanned)"));
-                }
-            }
-            self.sink.add_findings(findings);
+            self.scan_text(path, reader, buf);
             return;
         }
         if log::is_log_path(path) {
             log::scan_log(self.scanner, self.sink, path, reader, buf);
             return;
         }
-        let mut findings = Vec::new();
-        match scan_reader(self.scanner, path, reader, buf, &mut findings) {
-            Ok(n) => self.sink.count(n),
-            Err(e) => {
-                let e = io_cause(&e);
-                self.sink.count(0);
-                self.sink
-                    .warn(format!("{path}: read error: {e}; scanned partially"));
-                self.sink
-                    .skip(path, format!("read error: {e} (partially scanned)"));
-            }
-        }
-        self.sink.add_findings(findings);
+        self.scan_text(path, reader, buf);
         if buf.capacity() > 4 * super::CHUNK_SIZE {
             *buf = Vec::new();
         }
