@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections import Counter
 from pathlib import Path
 
-from .accuracy import Finding, Planted, _hits
+from . import accuracy
+from .accuracy import Finding, Planted
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = REPO_ROOT / "testdata" / "recall" / "generate.py"
@@ -39,44 +41,33 @@ def build(root: Path, manifest: Path) -> tuple[list[Planted], dict[str, str], in
 
 
 def score(findings: list[Finding], planted: list[Planted]) -> dict:
-    """Per-category recall and the false alarms of one tool."""
+    """Per-category recall and the false alarms of one tool, from the accuracy corpus's
+    scoring (`accuracy.score`: found, missed items, false alarms)."""
+    base = accuracy.score(findings, planted)
     positives = [p for p in planted if not p.negative]
-    negs = [p for p in planted if p.negative]
-    found = [False] * len(positives)
-    false_alarms: list[dict] = []
-    for f in findings:
-        hit = False
-        for i, p in enumerate(positives):
-            if _hits(f, p):
-                found[i] = True
-                hit = True
-        if hit:
-            continue
-        neg = next((n for n in negs if _hits(f, n)), None)
-        false_alarms.append({"rule": f.rule, "path": f.path, "negative": neg.kind if neg else None})
+    missed = Counter(m["kind"] for m in base["missed_items"])
     cats: dict[str, dict] = {}
-    for p, ok in zip(positives, found):
-        c = cats.setdefault(p.kind.split("/", 1)[0], {"planted": 0, "found": 0, "missed_cases": {}})
-        c["planted"] += 1
-        if ok:
-            c["found"] += 1
-        else:
-            case = p.kind.split("/", 1)[1]
-            c["missed_cases"][case] = c["missed_cases"].get(case, 0) + 1
+    for kind, n in Counter(p.kind for p in positives).items():
+        cat, case = kind.split("/", 1)
+        c = cats.setdefault(cat, {"planted": 0, "found": 0, "missed_cases": {}})
+        c["planted"] += n
+        c["found"] += n - missed[kind]
+        if missed[kind]:
+            c["missed_cases"][case] = missed[kind]
     for c in cats.values():
         c["recall"] = c["found"] / c["planted"] if c["planted"] else 0.0
-    total = len(positives)
-    got = sum(found)
-    no_hash = [(p, ok) for p, ok in zip(positives, found) if not p.kind.startswith("hash/")]
+    total, got = base["planted"], base["found"]
+    hashes = cats.get("hash", {"planted": 0, "found": 0})
+    rest = total - hashes["planted"]
     return {
         "planted": total,
         "found": got,
         "recall": got / total if total else 0.0,
-        "recall_without_hashes": (sum(ok for _, ok in no_hash) / len(no_hash)) if no_hash else 0.0,
+        "recall_without_hashes": (got - hashes["found"]) / rest if rest else 0.0,
         "categories": dict(sorted(cats.items())),
-        "negatives": len(negs),
-        "false_alarms": len(false_alarms),
-        "false_alarm_items": false_alarms,
+        "negatives": base["negatives"],
+        "false_alarms": base["false_alarms"],
+        "false_alarm_items": base["false_alarm_items"],
         "findings": len(findings),
     }
 
