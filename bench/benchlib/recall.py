@@ -11,7 +11,6 @@ report them at all.
 from __future__ import annotations
 
 import importlib.util
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -93,11 +92,3 @@ def markdown(scores: dict[str, dict], seed: int) -> str:
     out.append(f"| false alarms ({first['negatives']} hard negatives) | | "
                + " | ".join(str(s["false_alarms"]) for s in scores.values()) + " |")
     return "\n".join(out) + "\n"
-
-
-def load_report(tool, report: Path) -> list[Finding]:
-    return tool.parse(report)
-
-
-def dump(path: Path, scores: dict[str, dict]) -> None:
-    path.write_text(json.dumps(scores, indent=1))
