@@ -380,10 +380,22 @@ impl Scanner {
         data: Option<&[u8]>,
         out: &mut Vec<Finding>,
     ) -> Option<String> {
+        self.lint_blob(path, data, None, out)
+    }
+
+    /// [`Scanner::lint_file`] for a blob whose git state is known (see
+    /// [`crate::lint::Linter::lint_blob`]).
+    pub fn lint_blob(
+        &self,
+        path: &str,
+        data: Option<&[u8]>,
+        committed: Option<bool>,
+        out: &mut Vec<Finding>,
+    ) -> Option<String> {
         let before = out.len();
         let warning = self
             .lint
-            .lint_file(&self.rules, &self.config, path, data, out);
+            .lint_blob(&self.rules, &self.config, path, data, committed, out);
         let valued: Vec<(u32, String)> = out[before..]
             .iter()
             .filter(|f| !f.secret.is_empty())

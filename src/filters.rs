@@ -202,7 +202,8 @@ pub fn is_sample_path(rel: &str) -> bool {
         "doc",
         "documentation",
     ];
-    let mut parts = rel.split('/').filter(|p| !p.is_empty() && *p != ".");
+    // archive entries count their folders inside the archive too (`app.zip!tests/x.py`)
+    let mut parts = rel.split(['/', '!']).filter(|p| !p.is_empty() && *p != ".");
     let Some(name) = parts.next_back() else {
         return false;
     };

@@ -594,17 +594,32 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         if paths.len() > 1 {
             anyhow::bail!("`-` (standard input) cannot be combined with other paths");
         }
+        use leakgate::source::blob::{self, Blob, Lint, Outcome, Policy, Rel};
+        use std::io::Read;
         let mut buf = Vec::new();
         let mut findings = Vec::new();
-        let n = leakgate::source::scan_reader(
-            &scanner,
-            STDIN_NAME,
-            std::io::stdin().lock(),
-            &mut buf,
-            &mut findings,
-        )
-        .context("cannot read standard input")?;
-        sink.count(n);
+        let mut stdin = std::io::stdin().lock();
+        let mut head = Vec::with_capacity(8192);
+        (&mut stdin)
+            .take(8192)
+            .read_to_end(&mut head)
+            .context("cannot read standard input")?;
+        let b = Blob {
+            shown: STDIN_NAME,
+            rel: Rel::Path(STDIN_NAME),
+            policy: Policy {
+                lint: Lint::Off,
+                archives: false,
+                logs: false,
+            },
+        };
+        match blob::scan_stream(&scanner, &sink, &b, head, stdin, &mut buf, &mut findings)
+            .context("cannot read standard input")?
+        {
+            Outcome::Scanned(n) => sink.count(n),
+            Outcome::Binary => sink.skip(STDIN_NAME, leakgate::source::files::BINARY),
+            Outcome::Empty | Outcome::Expanded => {}
+        }
         sink.add_findings(findings);
     } else {
         let source = FileSource {

@@ -151,6 +151,8 @@ fn unmerged_branches_deleted_files_tags_and_merges() {
             ("scripts/deploy.sh", 2, "github-pat-classic", &c_deleted),
             ("notes.txt", 1, "openai-project-key", &c_branch),
             ("app/.env", 1, "github-pat-classic", &c_feature),
+            // configuration checks run on history too: the committed .env itself
+            ("app/.env", 1, "committed-env-file", &c_feature),
             ("release/creds.txt", 1, "openai-project-key", &c_tag),
         ])
     );
@@ -162,6 +164,7 @@ fn unmerged_branches_deleted_files_tags_and_merges() {
         set(&[
             ("scripts/deploy.sh", 2, "github-pat-classic", &c_deleted),
             ("app/.env", 1, "github-pat-classic", &c_feature),
+            ("app/.env", 1, "committed-env-file", &c_feature),
         ])
     );
 }
@@ -552,6 +555,8 @@ fn staged_scans_the_index_not_the_work_tree_and_only_added_lines() {
         set(&[
             ("app.py", 2, "github-pat-classic", ""),
             ("new/.env", 1, "openai-project-key", ""),
+            // configuration checks run on staged blobs: a .env with values is committed
+            ("new/.env", 1, "committed-env-file", ""),
         ])
     );
 }

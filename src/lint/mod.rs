@@ -204,7 +204,7 @@ impl<'a> FileCtx<'a> {
 
     /// The file name of a path.
     pub fn file_name(path: &str) -> &str {
-        path.rsplit('/').next().unwrap_or(path)
+        path.rsplit(['/', '!']).next().unwrap_or(path)
     }
 }
 
@@ -388,6 +388,22 @@ impl Linter {
         data: Option<&[u8]>,
         out: &mut Vec<Finding>,
     ) -> Option<String> {
+        self.lint_blob(secrets, config, path, data, None, out)
+    }
+
+    /// Lint one blob. `committed`: `None` for a file of the walk (its git state comes from
+    /// [`Linter::start`], and the whole-tree checks take note of it); `Some(true)` for a blob
+    /// that is in git (history, the staged index: "would be committed" checks apply);
+    /// `Some(false)` for content outside any repository (an archive entry).
+    pub fn lint_blob(
+        &self,
+        secrets: &RuleSet,
+        config: &Config,
+        path: &str,
+        data: Option<&[u8]>,
+        committed: Option<bool>,
+        out: &mut Vec<Finding>,
+    ) -> Option<String> {
         if self.rules.is_empty() {
             return None;
         }
@@ -395,12 +411,18 @@ impl Linter {
         let text = data
             .filter(|d| d.len() <= MAX_LINT_BYTES)
             .map(crate::engine::lossy);
-        self.note(path, name, text.as_deref());
+        let repo = match committed {
+            Some(c) => c,
+            None => {
+                self.note(path, name, text.as_deref());
+                self.repo.load(std::sync::atomic::Ordering::Relaxed)
+            }
+        };
         let ctx = FileCtx {
             path,
             name,
             text: text.as_deref(),
-            repo: self.repo.load(std::sync::atomic::Ordering::Relaxed),
+            repo,
             secrets,
         };
         let mut hits = Vec::new();

@@ -11,11 +11,14 @@
 //! streamed (tar, gzip) or read one at a time (zip); a nested zip is read into memory, so its
 //! size is bounded too.
 
-use std::cell::Cell;
-use std::io::{BufRead, BufReader, Cursor, Read, Seek};
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::io::{Cursor, Read, Seek};
 
-use super::{is_binary, log, scan_reader, Sink};
+use super::blob::{self, Blob, Outcome, Policy};
+use super::{Sink, CHUNK_SIZE};
 use crate::engine::Scanner;
+use crate::finding::Finding;
 
 /// Kinds of archive, by file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,28 +105,6 @@ impl Default for Limits {
     }
 }
 
-/// Scan the archive file `file` of `len` bytes, shown as `shown`.
-pub fn scan_file(
-    scanner: &Scanner,
-    sink: &Sink,
-    shown: &str,
-    kind: Kind,
-    file: &mut std::fs::File,
-    len: u64,
-    buf: &mut Vec<u8>,
-) {
-    scan_archive(
-        scanner,
-        sink,
-        shown,
-        kind,
-        file,
-        len,
-        Limits::default(),
-        buf,
-    );
-}
-
 /// Scan an archive from any seekable reader (`len`: its size in bytes) with explicit limits.
 #[allow(clippy::too_many_arguments)]
 pub fn scan_archive(
@@ -136,6 +117,30 @@ pub fn scan_archive(
     limits: Limits,
     buf: &mut Vec<u8>,
 ) {
+    let mut found = Vec::new();
+    scan_archive_into(
+        scanner, sink, shown, shown, kind, reader, len, limits, buf, &mut found,
+    );
+    sink.add_findings(found);
+}
+
+/// [`scan_archive`] that appends the findings to `out`; `rel` is the archive's path for
+/// the allow-lists and sample hiding.
+/// Appends to `out` (history attributes them to the
+/// commits that wrote the archive) instead of sending them to `sink`.
+#[allow(clippy::too_many_arguments)]
+pub fn scan_archive_into(
+    scanner: &Scanner,
+    sink: &Sink,
+    shown: &str,
+    rel: &str,
+    kind: Kind,
+    reader: impl Read + Seek,
+    len: u64,
+    limits: Limits,
+    buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) {
     let budget = len
         .saturating_mul(limits.max_ratio)
         .clamp(limits.min_budget, limits.max_budget);
@@ -147,6 +152,9 @@ pub fn scan_archive(
         granted: budget,
         entries: Cell::new(0),
         stop: Cell::new(None),
+        found: RefCell::new(std::mem::take(out)),
+        top_shown: shown.to_string(),
+        top_rel: rel.to_string(),
     };
     match kind {
         Kind::Zip => walk.zip(shown, reader, 1, buf),
@@ -158,6 +166,7 @@ pub fn scan_archive(
         ));
         sink.skip(shown, format!("{why} (partially scanned)"));
     }
+    *out = walk.found.into_inner();
 }
 
 /// A short cause for a read error inside an archive. The decoders' own messages can quote
@@ -185,6 +194,11 @@ struct Walk<'a> {
     entries: Cell<u64>,
     /// Why the walk stopped early (a bound was hit).
     stop: Cell<Option<String>>,
+    /// Findings of every entry so far.
+    found: RefCell<Vec<Finding>>,
+    /// The archive as shown, and as the allow-lists see it (below the scan root).
+    top_shown: String,
+    top_rel: String,
 }
 
 /// Counts expanded bytes against the walk's budget; reads as end of input once it is spent.
@@ -422,26 +436,27 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// One file inside an archive: a nested archive, a log, or a blob.
-    /// Scan one text entry (plain or decoded from UTF-16/32); a read error part-way is a
-    /// warning and a "partially scanned" skip entry.
-    fn scan_text(&self, path: &str, reader: impl Read, buf: &mut Vec<u8>) {
-        let mut findings = Vec::new();
-        match scan_reader(self.scanner, path, reader, buf, &mut findings) {
-            Ok(n) => self.sink.count(n),
-            Err(e) => {
-                let e = io_cause(&e);
-                self.sink.count(0);
-                self.sink
-                    .warn(format!("{path}: read error: {e}; scanned partially"));
-                self.sink
-                    .skip(path, format!("read error: {e} (partially scanned)"));
+    /// The path the allow-lists and sample hiding see for an entry: the archive's own such
+    /// path, then the entry (`vendor/lib.jar!com/x/a.properties`).
+    fn rel_of<'p>(&self, path: &'p str) -> Cow<'p, str> {
+        match path.strip_prefix(self.top_shown.as_str()) {
+            Some(rest) if self.top_rel != self.top_shown => {
+                Cow::Owned(format!("{}{rest}", self.top_rel))
             }
+            _ => Cow::Borrowed(path),
         }
-        self.sink.add_findings(findings);
     }
 
-    fn entry(&self, path: &str, reader: impl Read, size: u64, depth: usize, buf: &mut Vec<u8>) {
+    /// Hand one entry's findings to the walk's owner.
+    fn emit(&self, findings: Vec<Finding>) {
+        self.sink.check_cap(&findings);
+        self.found.borrow_mut().extend(findings);
+    }
+
+    /// One file inside an archive: a nested archive (opened here, where the depth is
+    /// counted), or a blob for the per-blob scanner: in memory when it is small enough, as a
+    /// stream otherwise.
+    fn entry(&self, path: &str, mut reader: impl Read, size: u64, depth: usize, buf: &mut Vec<u8>) {
         if let Some(kind) = kind_of(path) {
             if depth >= self.limits.max_depth {
                 let why = format!(
@@ -464,33 +479,73 @@ impl<'a> Walk<'a> {
             self.stream(path, kind, Box::new(reader), depth + 1, buf);
             return;
         }
-        let mut reader = BufReader::with_capacity(64 * 1024, reader);
-        let head = match reader.fill_buf() {
-            Ok(h) => h,
+        let rel = self.rel_of(path);
+        // `allow.paths` sees the entry as a path below the scan root and as a path inside
+        // the archive (`vendor/**` excludes `release.zip!vendor/lib.py`)
+        let inner = path.rsplit('!').next().unwrap_or(path);
+        if let Some(why) =
+            blob::excluded(self.scanner, &rel).or_else(|| blob::excluded(self.scanner, inner))
+        {
+            self.sink.skip(path, why);
+            return;
+        }
+        let b = Blob {
+            shown: path,
+            rel: blob::Rel::Path(&rel),
+            policy: Policy::ENTRY,
+        };
+        let mut findings = Vec::new();
+        // read up to one chunk (and a byte more, in case the header's size is wrong)
+        let want = if size <= CHUNK_SIZE as u64 {
+            CHUNK_SIZE as u64 + 1
+        } else {
+            8192
+        };
+        let mut head = Vec::with_capacity(size.min(want) as usize);
+        if let Err(e) = (&mut reader).take(want).read_to_end(&mut head) {
+            let e = io_cause(&e);
+            self.sink
+                .warn(format!("{path}: read error: {e}; not scanned"));
+            self.sink.skip(path, format!("read error: {e}"));
+            return;
+        }
+        let outcome = if head.len() as u64 <= CHUNK_SIZE as u64 && (head.len() as u64) < want {
+            Ok(blob::scan_bytes(
+                self.scanner,
+                self.sink,
+                &b,
+                &head,
+                None,
+                buf,
+                &mut findings,
+            ))
+        } else {
+            blob::scan_stream(
+                self.scanner,
+                self.sink,
+                &b,
+                head,
+                reader,
+                buf,
+                &mut findings,
+            )
+        };
+        match outcome {
+            Ok(Outcome::Scanned(n)) => self.sink.count(n),
+            Ok(Outcome::Empty | Outcome::Expanded) => self.sink.count(0),
+            Ok(Outcome::Binary) => self
+                .sink
+                .skip(path, "binary file (NUL byte in the first 8 KiB)"),
             Err(e) => {
                 let e = io_cause(&e);
+                self.sink.count(0);
                 self.sink
-                    .warn(format!("{path}: read error: {e}; not scanned"));
-                self.sink.skip(path, format!("read error: {e}"));
-                return;
+                    .warn(format!("{path}: read error: {e}; scanned partially"));
+                self.sink
+                    .skip(path, format!("read error: {e} (partially scanned)"));
             }
-        };
-        if is_binary(head) {
-            // UTF-16/UTF-32 text is scanned decoded; anything else with a NUL is binary
-            let Some(enc) = super::wide::detect(head) else {
-                self.sink
-                    .skip(path, "binary file (NUL byte in the first 8 KiB)");
-                return;
-            };
-            let reader = super::wide::WideReader::new(reader, enc);
-            self.scan_text(path, reader, buf);
-            return;
         }
-        if log::is_log_path(path) {
-            log::scan_log(self.scanner, self.sink, path, reader, buf);
-            return;
-        }
-        self.scan_text(path, reader, buf);
+        self.emit(findings);
         if buf.capacity() > 4 * super::CHUNK_SIZE {
             *buf = Vec::new();
         }

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use ignore::{WalkBuilder, WalkState};
 
-use super::{is_binary, scan_reader, sourcemap, wide, Sink, Source, CHUNK_SIZE};
-use crate::engine::{ChunkPos, Scanner};
+use super::blob::{self, Blob, Outcome, Policy, Rel};
+use super::{archive, log, sourcemap, Sink, Source, CHUNK_SIZE};
+use crate::engine::Scanner;
 
 /// The ignore file leakgate adds to git's and ripgrep's.
 pub const IGNORE_FILE: &str = ".leakgateignore";
@@ -176,9 +177,24 @@ impl Source for FileSource {
         if self.respect_ignore {
             wb.add_custom_ignore_filename(IGNORE_FILE);
         }
+        // files git tracks although a .gitignore matches them (`git add -f prod.env`) are in
+        // the repository: the walk skips them, so they are scanned after it
+        let tracked = if self.respect_ignore {
+            self.paths.iter().flat_map(|r| tracked_files(r)).collect()
+        } else {
+            Vec::new()
+        };
+        let seen: Option<std::sync::Mutex<std::collections::HashSet<PathBuf>>> =
+            (!tracked.is_empty()).then(Default::default);
+        let seen = &seen;
         wb.build_parallel().run(|| {
             let mut buf: Vec<u8> = Vec::new();
             Box::new(move |entry| {
+                if let (Some(seen), Ok(e)) = (seen, &entry) {
+                    seen.lock()
+                        .expect("poisoned")
+                        .insert(e.path().to_path_buf());
+                }
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
@@ -217,6 +233,27 @@ impl Source for FileSource {
                 WalkState::Continue
             })
         });
+        if let Some(seen) = seen {
+            let seen = seen.lock().expect("poisoned");
+            let mut ignores = IgnoreFiles::default();
+            let mut buf = Vec::new();
+            for (root, path) in &tracked {
+                if seen.contains(path) || ignores.excluded(root, path) {
+                    continue;
+                }
+                let shown = display_path(path);
+                if let Some(ex) = &self.exclude {
+                    if ex.is_match(&shown) || ex.is_match(self.below_root(path)) {
+                        continue; // in a folder --exclude left out
+                    }
+                }
+                match std::fs::symlink_metadata(path) {
+                    Ok(m) if m.is_file() => {}
+                    _ => continue, // deleted in the work tree, or not a file there
+                }
+                self.scan_file(scanner, sink, path, &shown, cwd, &mut buf);
+            }
+        }
         sink.add_findings(scanner.lint_finish());
         Ok(())
     }
@@ -264,57 +301,64 @@ impl FileSource {
             sink.skip(shown, "larger than --max-file-size");
             return;
         }
-        // never more than the size the open file had: a file that grows while it is read
-        // cannot make the read endless
-        if super::scan_special(scanner, sink, shown, &mut file, len, buf) {
-            return; // an archive or a CI log
-        }
+        let below = || self.below_root(path);
+        let blob = Blob {
+            shown,
+            rel: Rel::Lazy(&below),
+            policy: Policy::TREE,
+        };
         let mut findings = Vec::new();
+        if let Some(kind) = archive::kind_of(shown) {
+            archive::scan_archive_into(
+                scanner,
+                sink,
+                shown,
+                &below(),
+                kind,
+                &mut file,
+                len,
+                archive::Limits::default(),
+                buf,
+                &mut findings,
+            );
+            sink.add_findings(findings);
+            return;
+        }
+        let allowed = |p: &Path| {
+            self.rel_to_config(p, cwd)
+                .is_some_and(|r| scanner.config.path_allowed(&r))
+        };
+        let ctx = sourcemap::Context {
+            roots: &self.paths,
+            allowed: &allowed,
+        };
         // a source map is read whole (up to the source-map limit) so that its sourcesContent
-        // is scanned once, as the files it holds, and not a second time as JSON
+        // is scanned once, as the files it holds, and not a second time as JSON; a CI log is
+        // streamed through the log normaliser whatever its size
         let whole_map = sourcemap::is_map(shown) && len <= sourcemap::MAX_MAP_BYTES;
-        let mut in_memory = None; // the file's length when it is in `buf`
-        let mut prepared = None;
-        if len as usize > CHUNK_SIZE && !whole_map {
-            // peek for binary content first
+        if (len as usize > CHUNK_SIZE && !whole_map) || log::is_log_path(shown) {
             let mut head = vec![0u8; 8192];
             let n = read_up_to(&mut file, &mut head);
             head.truncate(n);
-            lint(scanner, sink, shown, None, &mut findings); // by name only
-            let wide = if is_binary(&head) {
-                let Some(enc) = wide::detect(&head) else {
+            // never more than the size the open file had: a file that grows while it is
+            // read cannot make the read endless
+            let rest = (&mut file).take(len.saturating_sub(n as u64));
+            match blob::scan_stream(scanner, sink, &blob, head, rest, buf, &mut findings) {
+                Ok(Outcome::Scanned(n)) => sink.count(n),
+                Ok(Outcome::Binary) => {
                     sink.add_findings(findings);
-                    sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
+                    sink.skip(shown, BINARY);
                     return;
-                };
-                Some(enc)
-            } else {
-                scanner.lint_skipped_large(shown);
-                None
-            };
-            let reader =
-                std::io::Cursor::new(head).chain((&mut file).take(len.saturating_sub(n as u64)));
-            let from = findings.len();
-            let res = match wide {
-                // UTF-16/UTF-32 text, decoded as it is read
-                Some(enc) => scan_reader(
-                    scanner,
-                    shown,
-                    wide::WideReader::new(reader, enc),
-                    buf,
-                    &mut findings,
-                ),
-                None => scan_reader(scanner, shown, reader, buf, &mut findings),
-            };
-            if findings.len() > from {
-                scanner.hide_samples(&self.below_root(path), &mut findings, from);
-            }
-            match res {
-                Ok(n) => sink.count(n),
+                }
+                Ok(_) => {}
                 Err(e) => {
                     sink.warn(format!("{shown}: read error: {e}; scanned partially"));
                     sink.skip(shown, format!("read error: {e} (partially scanned)"));
                 }
+            }
+            if sourcemap::applies(shown) {
+                // a bundle too large to hold: its inline map and mapped-back hits, from disk
+                sourcemap::scan_file(scanner, sink, &ctx, path, shown, None, &mut findings);
             }
         } else {
             let n = match read_whole(&mut file, len as usize, buf) {
@@ -325,72 +369,113 @@ impl FileSource {
                     return;
                 }
             };
-            let data = &buf[..n];
-            let small = n <= CHUNK_SIZE;
-            if is_binary(data) {
-                lint(scanner, sink, shown, None, &mut findings); // by name only
-                match wide::detect(data) {
-                    // UTF-16/UTF-32 text: scanned decoded, positions in characters
-                    Some(enc) => {
-                        let text = wide::decode(enc, data);
-                        let t = text.as_bytes();
-                        sink.count(n as u64);
-                        if t.len() <= CHUNK_SIZE {
-                            scanner.scan_chunk(shown, t, ChunkPos::whole(t.len()), &mut findings);
-                        } else {
-                            super::scan_parts(scanner, shown, t, &[(0, t.len())], &mut findings);
-                        }
-                        if !findings.is_empty() {
-                            scanner.hide_samples(&self.below_root(path), &mut findings, 0);
-                        }
-                    }
-                    None => sink.skip(shown, "binary file (NUL byte in the first 8 KiB)"),
-                }
-                sink.add_findings(findings);
-                return;
+            let mut chunk_buf = Vec::new(); // in-memory blobs never stream
+            let outcome = blob::scan_bytes(
+                scanner,
+                sink,
+                &blob,
+                &buf[..n],
+                Some((&ctx, path)),
+                &mut chunk_buf,
+                &mut findings,
+            );
+            match outcome {
+                Outcome::Scanned(n) => sink.count(n),
+                Outcome::Empty => sink.count(0),
+                Outcome::Binary => sink.skip(shown, BINARY),
+                Outcome::Expanded => {}
             }
-            in_memory = Some(n);
-            sink.count(n as u64);
-            prepared = whole_map
-                .then(|| sourcemap::PreparedMap::parse(data))
-                .flatten();
-            match &prepared {
-                Some(map) => {
-                    let parts = map.plain_parts(n);
-                    super::scan_parts(scanner, shown, data, &parts, &mut findings);
-                }
-                None if small => scanner.scan_chunk(shown, data, ChunkPos::whole(n), &mut findings),
-                None => super::scan_parts(scanner, shown, data, &[(0, n)], &mut findings),
-            }
-            // the path below the root is worked out only for the few files with findings
-            if !findings.is_empty() {
-                scanner.hide_samples(&self.below_root(path), &mut findings, 0);
-            }
-            if !small {
-                scanner.lint_skipped_large(shown);
-            }
-            lint(scanner, sink, shown, small.then_some(data), &mut findings);
-        }
-        if sourcemap::applies(shown) {
-            // source maps and bundles: sourcesContent as files, bundle hits mapped back
-            let held = in_memory.map(|n| sourcemap::Held {
-                data: &buf[..n],
-                map: prepared,
-            });
-            let allowed = |p: &Path| {
-                self.rel_to_config(p, cwd)
-                    .is_some_and(|r| scanner.config.path_allowed(&r))
-            };
-            let ctx = sourcemap::Context {
-                roots: &self.paths,
-                allowed: &allowed,
-            };
-            sourcemap::scan_file(scanner, sink, &ctx, path, shown, held, &mut findings);
         }
         if buf.capacity() > 4 * CHUNK_SIZE {
             *buf = Vec::new(); // do not keep a huge allocation around
         }
         sink.add_findings(findings);
+    }
+}
+
+/// Why a binary file was not scanned.
+pub const BINARY: &str = "binary file (NUL byte in the first 8 KiB)";
+
+/// The regular files the git index tracks under `root` (a directory inside a work tree), as
+/// (root, path spelled from `root` like the walk spells it). Empty outside a repository.
+fn tracked_files(root: &Path) -> Vec<(PathBuf, PathBuf)> {
+    if !root.is_dir() {
+        return Vec::new();
+    }
+    let Ok(repo) = gix::discover(root) else {
+        return Vec::new();
+    };
+    let Some(workdir) = repo.workdir() else {
+        return Vec::new();
+    };
+    let (Ok(top), Ok(abs)) = (std::fs::canonicalize(workdir), std::fs::canonicalize(root)) else {
+        return Vec::new();
+    };
+    let Ok(prefix) = abs.strip_prefix(&top) else {
+        return Vec::new();
+    };
+    let Ok(index) = repo.index_or_empty() else {
+        return Vec::new();
+    };
+    let prefix = display_path(prefix);
+    let mut out = Vec::new();
+    for entry in index.entries() {
+        use gix::index::entry::Mode;
+        if !(entry.mode == Mode::FILE || entry.mode == Mode::FILE_EXECUTABLE) {
+            continue;
+        }
+        let p = entry.path(&index).to_string();
+        let below = if prefix.is_empty() {
+            Some(p.as_str())
+        } else {
+            p.strip_prefix(prefix.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+        };
+        if let Some(below) = below {
+            out.push((root.to_path_buf(), root.join(below)));
+        }
+    }
+    out
+}
+
+/// `.leakgateignore` and `.ignore` files between a root and a file, read once each: a tracked
+/// file they exclude stays excluded (only `.gitignore` does not decide for tracked files).
+#[derive(Default)]
+struct IgnoreFiles {
+    dirs: std::collections::HashMap<PathBuf, Vec<ignore::gitignore::Gitignore>>,
+}
+
+impl IgnoreFiles {
+    fn excluded(&mut self, root: &Path, path: &Path) -> bool {
+        let mut dirs: Vec<&Path> = path
+            .ancestors()
+            .skip(1)
+            .take_while(|d| d.starts_with(root))
+            .collect();
+        dirs.reverse(); // root first; a deeper file decides over a shallower one
+        let mut verdict = false;
+        for d in dirs {
+            let matchers = self.dirs.entry(d.to_path_buf()).or_insert_with(|| {
+                [IGNORE_FILE, ".ignore"]
+                    .iter()
+                    .map(|name| d.join(name))
+                    .filter(|f| f.is_file())
+                    .filter_map(|f| {
+                        let mut b = ignore::gitignore::GitignoreBuilder::new(d);
+                        b.add(f);
+                        b.build().ok()
+                    })
+                    .collect()
+            });
+            for m in matchers.iter() {
+                match m.matched_path_or_any_parents(path, false) {
+                    ignore::Match::Ignore(_) => verdict = true,
+                    ignore::Match::Whitelist(_) => verdict = false,
+                    ignore::Match::None => {}
+                }
+            }
+        }
+        verdict
     }
 }
 
@@ -427,19 +512,6 @@ pub fn open_regular(path: &Path, follow: bool) -> std::io::Result<Option<std::fs
         return Ok(None);
     }
     Ok(Some(file))
-}
-
-/// Configuration checks for one file; a file they cannot read (malformed YAML) is a warning.
-fn lint(
-    scanner: &Scanner,
-    sink: &Sink,
-    shown: &str,
-    data: Option<&[u8]>,
-    out: &mut Vec<crate::finding::Finding>,
-) {
-    if let Some(w) = scanner.lint_file(shown, data, out) {
-        sink.warn(w);
-    }
 }
 
 /// Read all of `file`, `len` bytes long by its metadata, into the start of `buf`; returns

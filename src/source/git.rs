@@ -41,8 +41,9 @@ use gix::hash::ObjectId;
 use gix::objs::tree::EntryKind;
 use gix::objs::{FindExt, TreeRefIter};
 
-use super::{is_binary, scan_reader, Sink, CHUNK_SIZE};
-use crate::engine::{is_code_path, ChunkPos, Scanner};
+use super::blob::{Blob, Outcome, Policy, Rel};
+use super::Sink;
+use crate::engine::{is_code_path, Scanner};
 use crate::finding::{fingerprint, CommitInfo, Finding};
 
 /// Blobs larger than this are skipped by default (`--max-blob-size` changes it).
@@ -78,6 +79,9 @@ pub struct HistoryStats {
     pub target: String,
 }
 
+/// A blob's findings and the path it was scanned as.
+type Scanned = (String, Vec<Finding>);
+
 /// One commit of the walk.
 struct CommitRec {
     id: ObjectId,
@@ -94,27 +98,56 @@ struct Change {
     prev: Vec<ObjectId>,
 }
 
-/// A blob to scan, once per (blob, code-path kind).
+/// A blob to scan, once per kind of path it appears at: what the scanner does with a blob
+/// depends on its path (code or not, sample or not, and by file name: archives, logs, maps,
+/// configuration checks), so the same blob under another file name is scanned again.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct BlobKey {
     blob: ObjectId,
     code: bool,
     /// A test, example or docs path ([`crate::filters::is_sample_path`]).
     sample: bool,
+    /// Hash of the file name and of the folders configuration checks look at.
+    name: u64,
 }
 
 impl BlobKey {
     fn at(blob: ObjectId, path: &str) -> BlobKey {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        path.rsplit('/').next().unwrap_or(path).hash(&mut h);
+        (path.contains(".github/workflows/") || path.starts_with(".github/workflows/"))
+            .hash(&mut h);
+        path.contains(".docker/").hash(&mut h);
         BlobKey {
             blob,
             code: is_code_path(path),
             sample: crate::filters::is_sample_path(path),
+            name: h.finish(),
         }
     }
+}
 
-    /// 0..4: one slot per kind of path a blob can be scanned for.
-    fn kind(&self) -> usize {
-        self.code as usize | (self.sample as usize) << 1
+/// Where a finding of a blob scanned as `scanned` lies when the blob is at `path`: the
+/// blob's own path is replaced, an archive entry keeps its place inside (`a.zip!b.env`), and
+/// a source map's original sources keep their own names.
+fn relocate(found: &str, scanned: &str, path: &str) -> String {
+    if found == scanned {
+        return path.to_string();
+    }
+    match found.strip_prefix(scanned) {
+        Some(rest) if rest.starts_with('!') => format!("{path}{rest}"),
+        _ => found.to_string(),
+    }
+}
+
+/// What shows that a finding was already in an older version of its file: the secret, or
+/// for a configuration finding without a value, its line.
+fn needle(f: &Finding) -> &str {
+    if f.secret.is_empty() {
+        f.line_text.trim()
+    } else {
+        &f.secret
     }
 }
 
@@ -242,7 +275,8 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     // 1+2. walk on this thread while workers diff the commits already found
     let ts = repo.clone().into_sync();
     let threads = opts.threads.max(1);
-    let (commits, per_commit) = walk_and_diff(&repo, &ts, &tips, &hidden, threads, &progress)?;
+    let (commits, per_commit, messages) =
+        walk_and_diff(scanner, &repo, &ts, &tips, &hidden, threads, &progress)?;
     progress.set_commits(commits.len() as u64);
     if trace {
         eprintln!(
@@ -363,7 +397,15 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
             let mut out = Vec::new();
             let res =
                 read_blob(r, jobs[job].0.blob, max_or(opts.max_blob_size), buf).and_then(|()| {
-                    scan_data(scanner, &path, buf, opts.max_blob_size, chunk_buf, &mut out)
+                    scan_data(
+                        scanner,
+                        sink,
+                        &path,
+                        buf,
+                        opts.max_blob_size,
+                        chunk_buf,
+                        &mut out,
+                    )
                 });
             reader.finish(job, res, out);
             // a rare huge blob must not pin its buffer for the rest of the run
@@ -404,7 +446,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
             if unreadable.len() == 1 { "" } else { "s" },
         );
     }
-    let hits: HashMap<BlobKey, Vec<Finding>> = reader
+    let hits: HashMap<BlobKey, Scanned> = reader
         .results
         .into_inner()
         .expect("poisoned")
@@ -424,7 +466,15 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         boundary.sort();
         boundary.dedup();
         let existing = secrets_already_in(&repo, &boundary, &found, opts.max_blob_size)?;
-        found.retain(|f| !existing.contains(f.secret.as_str()));
+        found.retain(|f| !existing.contains(needle(f)));
+    }
+    // commit messages: each finding belongs to the commit whose message holds it
+    for (idx, list) in messages {
+        let info = commit_info(&repo, &commits[idx as usize].id)?;
+        for mut f in list {
+            f.commit = Some(Box::new(info.clone()));
+            found.push(f);
+        }
     }
     sink.add_findings(found);
     Ok(HistoryStats {
@@ -484,14 +534,19 @@ fn all_ref_tips(repo: &gix::Repository, sink: &Sink) -> Result<Vec<ObjectId>> {
 /// Walk (see [`walk`]) and diff every commit, the diffs running on `threads` workers while
 /// the walk goes on. Returns the commits and, in the same order, their changes.
 #[allow(clippy::type_complexity)]
+/// Findings in commit messages, by commit index.
+type MessageHits = Vec<(u32, Vec<Finding>)>;
+
+#[allow(clippy::type_complexity)]
 fn walk_and_diff(
+    scanner: &Scanner,
     repo: &gix::Repository,
     ts: &gix::ThreadSafeRepository,
     tips: &[ObjectId],
     hidden: &[ObjectId],
     threads: usize,
     progress: &Progress,
-) -> Result<(Vec<CommitRec>, Vec<Result<Vec<Change>>>)> {
+) -> Result<(Vec<CommitRec>, Vec<Result<Vec<Change>>>, MessageHits)> {
     const BATCH: usize = 32;
     type Job = (u32, ObjectId, Vec<ObjectId>);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(256);
@@ -500,7 +555,7 @@ fn walk_and_diff(
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut d = Differ::new(ts);
+                    let mut d = Differ::new(ts, scanner);
                     let mut out = Vec::new();
                     loop {
                         let next = rx.lock().map(|r| r.recv());
@@ -509,7 +564,7 @@ fn walk_and_diff(
                             out.push((i, d.changes(i, &id, &parents)));
                         }
                     }
-                    out
+                    (out, d.messages)
                 })
             })
             .collect();
@@ -529,12 +584,20 @@ fn walk_and_diff(
         }
         drop(tx);
         let mut results: Vec<(u32, Result<Vec<Change>>)> = Vec::new();
+        let mut messages = Vec::new();
         for w in workers {
-            results.append(&mut w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            let (mut r, mut m) = w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            results.append(&mut r);
+            messages.append(&mut m);
         }
         let commits = walked?;
         results.sort_unstable_by_key(|(i, _)| *i);
-        Ok((commits, results.into_iter().map(|(_, r)| r).collect()))
+        messages.sort_unstable_by_key(|(i, _)| *i);
+        Ok((
+            commits,
+            results.into_iter().map(|(_, r)| r).collect(),
+            messages,
+        ))
     })
 }
 
@@ -597,8 +660,43 @@ fn missing_history(e: String) -> anyhow::Error {
     )
 }
 
+/// Scan a commit's message and author (from the raw commit object `raw`) as a blob of its
+/// own, reported at [`super::blob::commit_message_path`]: the message's lines first, then
+/// `Author: name <email>`.
+fn scan_message(scanner: &Scanner, id: &ObjectId, raw: &[u8]) -> Vec<Finding> {
+    let Some(split) = memchr::memmem::find(raw, b"\n\n") else {
+        return Vec::new();
+    };
+    let mut text = raw[split + 2..].to_vec();
+    if let Some(line) = raw[..split]
+        .split(|&b| b == b'\n')
+        .find_map(|l| l.strip_prefix(b"author "))
+    {
+        // `name <email> seconds zone`: the date is not text anyone wrote
+        let end = memchr::memrchr(b'>', line).map_or(line.len(), |i| i + 1);
+        if !text.ends_with(b"\n") {
+            text.push(b'\n');
+        }
+        text.extend_from_slice(b"Author: ");
+        text.extend_from_slice(&line[..end]);
+        text.push(b'\n');
+    }
+    let path = super::blob::commit_message_path(&id.to_string());
+    let mut out = Vec::new();
+    scanner.scan_chunk(
+        &path,
+        &text,
+        crate::engine::ChunkPos::whole(text.len()),
+        &mut out,
+    );
+    out
+}
+
 /// Per-thread state for tree diffs.
-struct Differ {
+struct Differ<'s> {
+    scanner: &'s Scanner,
+    /// Findings in the messages of the commits diffed.
+    messages: MessageHits,
     repo: gix::Repository,
     state: gix::diff::tree::State,
     buf1: Vec<u8>,
@@ -607,10 +705,12 @@ struct Differ {
     lbuf: Vec<u8>,
 }
 
-impl Differ {
-    fn new(ts: &gix::ThreadSafeRepository) -> Differ {
+impl<'s> Differ<'s> {
+    fn new(ts: &gix::ThreadSafeRepository, scanner: &'s Scanner) -> Differ<'s> {
         let repo = thread_repo(ts, 4 * 1024 * 1024);
         Differ {
+            scanner,
+            messages: Vec::new(),
             repo,
             state: Default::default(),
             buf1: Vec::new(),
@@ -633,6 +733,12 @@ impl Differ {
     /// The blobs commit `c` wrote, with the blobs they replaced.
     fn changes(&mut self, idx: u32, id: &ObjectId, parents: &[ObjectId]) -> Result<Vec<Change>> {
         let tree = self.tree_of(id)?;
+        // the commit object is in `cbuf` now: its message and author are scanned too (a
+        // token pasted into a commit message is exposed to everyone who clones)
+        let found = scan_message(self.scanner, id, &self.cbuf);
+        if !found.is_empty() {
+            self.messages.push((idx, found));
+        }
         let mut parent_trees = Vec::with_capacity(parents.len());
         for p in parents {
             parent_trees.push(self.tree_of(p)?);
@@ -830,8 +936,8 @@ struct BlobReader<'a> {
     /// Blobs the object database has but could not read (a damaged pack or loose object):
     /// where, and why.
     unreadable: std::sync::Mutex<Vec<(String, String)>>,
-    /// Findings per job, only for jobs that have any.
-    results: std::sync::Mutex<Vec<(BlobKey, Vec<Finding>)>>,
+    /// Findings per job, only for jobs that have any, with the path the blob was scanned as.
+    results: std::sync::Mutex<Vec<(BlobKey, Scanned)>>,
     sink: &'a Sink,
     progress: &'a Progress,
 }
@@ -875,7 +981,11 @@ impl BlobReader<'_> {
             }
         }
         if !out.is_empty() {
-            self.results.lock().expect("poisoned").push((key, out));
+            let scanned = self.path(job).into_owned();
+            self.results
+                .lock()
+                .expect("poisoned")
+                .push((key, (scanned, out)));
         }
         let done = self.blobs_done.fetch_add(1, Ordering::Relaxed) + 1;
         if done.is_multiple_of(64) {
@@ -1001,9 +1111,9 @@ fn pack_traversal(
         return Ok(None);
     }
     // blob -> jobs, one per kind of path (see `BlobKey::kind`)
-    let mut wanted: HashMap<ObjectId, [Option<u32>; 4]> = HashMap::with_capacity(reader.jobs.len());
+    let mut wanted: HashMap<ObjectId, Vec<u32>> = HashMap::with_capacity(reader.jobs.len());
     for (i, (key, _)) in reader.jobs.iter().enumerate() {
-        wanted.entry(key.blob).or_default()[key.kind()] = Some(i as u32);
+        wanted.entry(key.blob).or_default().push(i as u32);
     }
     let scanned = AtomicU64::new(0);
     let interrupt = std::sync::atomic::AtomicBool::new(false);
@@ -1049,7 +1159,7 @@ fn pack_traversal(
             let Some(jobs) = wanted.get(index.oid_at_index(*pos)) else {
                 return Ok(());
             };
-            for job in jobs.iter().flatten().map(|&j| j as usize) {
+            for job in jobs.iter().map(|&j| j as usize) {
                 if !reader.claim(job) {
                     continue;
                 }
@@ -1057,6 +1167,7 @@ fn pack_traversal(
                 let mut out = Vec::new();
                 let res = scan_data(
                     reader.scanner,
+                    reader.sink,
                     &path,
                     ctx.decompressed,
                     max,
@@ -1206,10 +1317,13 @@ pub(crate) fn too_large(size: u64, max: u64) -> String {
     format!("larger than --max-blob-size ({size} > {max} bytes)")
 }
 
-/// Scan one blob's content. `Ok(Some(bytes))` when scanned, `Ok(None)` when it was empty,
-/// `Err(reason)` when skipped.
+/// Scan one blob's content through the per-blob scanner ([`super::blob`]): archives are
+/// opened, logs normalised, configuration checks run (the blob is committed).
+/// `Ok(Some(bytes))` when scanned, `Ok(None)` when it was empty (or an archive, whose entries
+/// are counted one by one), `Err(reason)` when skipped.
 fn scan_data(
     scanner: &Scanner,
+    sink: &Sink,
     path: &str,
     data: &[u8],
     max: u64,
@@ -1219,28 +1333,16 @@ fn scan_data(
     if data.len() as u64 > max {
         return Err(too_large(data.len() as u64, max));
     }
-    if data.is_empty() {
-        return Ok(None);
-    }
-    let decoded;
-    let data = if is_binary(data) {
-        // UTF-16/UTF-32 text is scanned decoded; anything else with a NUL is binary
-        let Some(enc) = super::wide::detect(data) else {
-            return Err("binary".into());
-        };
-        decoded = super::wide::decode(enc, data);
-        decoded.as_bytes()
-    } else {
-        data
+    let blob = Blob {
+        shown: path,
+        rel: Rel::Path(path),
+        policy: Policy::COMMITTED,
     };
-    let from = out.len();
-    if data.len() <= CHUNK_SIZE {
-        scanner.scan_chunk(path, data, ChunkPos::whole(data.len()), out);
-    } else {
-        scan_reader(scanner, path, data, chunk_buf, out).map_err(|e| e.to_string())?;
+    match super::blob::scan_bytes(scanner, sink, &blob, data, None, chunk_buf, out) {
+        Outcome::Scanned(n) => Ok(Some(n)),
+        Outcome::Empty | Outcome::Expanded => Ok(None),
+        Outcome::Binary => Err("binary".into()),
     }
-    scanner.hide_samples(path, out, from);
-    Ok(Some(data.len() as u64))
 }
 
 /// Turn per-blob findings into one finding per (secret, path), attributed to the oldest
@@ -1250,22 +1352,24 @@ fn attribute(
     scanner: &Scanner,
     commits: &[CommitRec],
     changes: &[Change],
-    hits: &HashMap<BlobKey, Vec<Finding>>,
+    hits: &HashMap<BlobKey, Scanned>,
 ) -> Result<Vec<Finding>> {
     if hits.is_empty() {
         return Ok(Vec::new());
     }
     let mut prev_cache: HashMap<ObjectId, Vec<u8>> = HashMap::new();
-    // (rule, secret, path) → (commit index, finding index in the blob's list, key)
-    type Intro<'a> = (u32, &'a Finding);
+    // (rule, secret, path) → (commit index, finding, path the blob was scanned as, path of
+    // the change)
+    type Intro<'a> = (u32, &'a Finding, &'a str, String);
     let mut intros: HashMap<(String, String, String), Vec<Intro>> = HashMap::new();
     for ch in changes {
         let path = ch.path.to_str_lossy();
         let key = BlobKey::at(ch.blob, &path);
-        let Some(found) = hits.get(&key) else {
+        let Some((scanned, found)) = hits.get(&key) else {
             continue;
         };
         for f in found {
+            let needle = needle(f);
             let mut existed = false;
             for p in &ch.prev {
                 if !prev_cache.contains_key(p) {
@@ -1276,16 +1380,17 @@ fn attribute(
                     prev_cache.insert(*p, b);
                 }
                 let data = &prev_cache[p];
-                if memchr::memmem::find(data, f.secret.as_bytes()).is_some() {
+                if memchr::memmem::find(data, needle.as_bytes()).is_some() {
                     existed = true;
                     break;
                 }
             }
             if !existed {
+                let at = relocate(&f.location.path, scanned, &path);
                 intros
-                    .entry((f.rule.id.clone(), f.secret.clone(), path.to_string()))
+                    .entry((f.rule.id.clone(), needle.to_string(), at))
                     .or_default()
-                    .push((ch.commit, f));
+                    .push((ch.commit, f, scanned.as_str(), path.to_string()));
             }
         }
     }
@@ -1294,7 +1399,7 @@ fn attribute(
     let mut secret_paths: HashMap<&str, HashSet<&str>> = HashMap::new();
     for ((_, secret, path), list) in &intros {
         let sc = secret_commits.entry(secret.as_str()).or_default();
-        for (c, _) in list {
+        for (c, ..) in list {
             sc.insert(*c);
         }
         secret_paths
@@ -1306,9 +1411,9 @@ fn attribute(
     let mut out = Vec::new();
     for ((rule, secret, path), list) in &intros {
         // oldest commit first; on equal times, the one the walk met last (an ancestor)
-        let (c, f) = list
+        let (c, f, scanned, changed) = list
             .iter()
-            .min_by_key(|(c, _)| (commits[*c as usize].time, std::cmp::Reverse(*c)))
+            .min_by_key(|(c, ..)| (commits[*c as usize].time, std::cmp::Reverse(*c)))
             .expect("non-empty");
         let fp = fingerprint(rule, secret, path);
         if scanner.config.allow_fingerprints.contains(&fp) {
@@ -1326,7 +1431,7 @@ fn attribute(
         info.other_paths = secret_paths[secret.as_str()].len() as u32 - 1;
         let mut f = (*f).clone();
         // the other places of the secret in the blob that introduced it
-        for (oc, other) in list {
+        for (oc, other, ..) in list {
             if oc == c && other.location != f.location && !f.also.contains(&other.location) {
                 f.occurrences += 1;
                 if f.also.len() < crate::finding::MAX_OCCURRENCES {
@@ -1334,10 +1439,10 @@ fn attribute(
                 }
             }
         }
-        f.also.sort();
         for l in &mut f.also {
-            l.path = path.clone();
+            l.path = relocate(&l.path, scanned, changed);
         }
+        f.also.sort();
         f.location.path = path.clone();
         f.fingerprint = fp;
         f.commit = Some(Box::new(info));
@@ -1355,7 +1460,7 @@ fn secrets_already_in(
     max: u64,
 ) -> Result<HashSet<String>> {
     let secrets: Vec<&str> = {
-        let mut v: Vec<&str> = found.iter().map(|f| f.secret.as_str()).collect();
+        let mut v: Vec<&str> = found.iter().map(needle).filter(|n| !n.is_empty()).collect();
         v.sort_unstable();
         v.dedup();
         v

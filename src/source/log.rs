@@ -61,7 +61,7 @@ pub fn scan_log(
     buf: &mut Vec<u8>,
 ) {
     let mut findings = Vec::new();
-    match scan_reader(scanner, shown, LogCleaner::new(reader), buf, &mut findings) {
+    match scan_log_into(scanner, shown, reader, buf, &mut findings) {
         Ok(n) => sink.count(n),
         Err(e) => {
             sink.count(0);
@@ -70,6 +70,18 @@ pub fn scan_log(
         }
     }
     sink.add_findings(findings);
+}
+
+/// Scan one log stream through the [`LogCleaner`], appending findings to `out`; returns the
+/// bytes read.
+pub fn scan_log_into(
+    scanner: &Scanner,
+    shown: &str,
+    reader: impl BufRead,
+    buf: &mut Vec<u8>,
+    out: &mut Vec<crate::finding::Finding>,
+) -> std::io::Result<u64> {
+    scan_reader(scanner, shown, LogCleaner::new(reader), buf, out)
 }
 
 /// A reader that yields a log with CI decorations blanked out (see the module docs).

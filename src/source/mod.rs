@@ -2,6 +2,7 @@
 //! a source (git history, archives, logs) means one module implementing [`Source`].
 
 pub mod archive;
+pub mod blob;
 pub mod files;
 pub mod git;
 pub mod log;
@@ -38,6 +39,14 @@ pub struct Sink {
 
 impl Sink {
     pub fn add_findings(&self, mut f: Vec<Finding>) {
+        self.check_cap(&f);
+        if !f.is_empty() {
+            self.findings.lock().expect("poisoned").append(&mut f);
+        }
+    }
+
+    /// Warn when one blob's findings reached the per-file cap.
+    pub fn check_cap(&self, f: &[Finding]) {
         if f.len() >= crate::engine::MAX_FINDINGS_PER_FILE {
             let path = &f[0].location.path;
             self.warn(format!(
@@ -45,9 +54,6 @@ impl Sink {
                 crate::engine::MAX_FINDINGS_PER_FILE,
                 crate::engine::MAX_FINDINGS_PER_FILE
             ));
-        }
-        if !f.is_empty() {
-            self.findings.lock().expect("poisoned").append(&mut f);
         }
     }
 
@@ -93,37 +99,6 @@ pub trait Source {
 /// Bytes are binary when the first 8 KiB hold a NUL byte (as git and ripgrep decide).
 pub fn is_binary(head: &[u8]) -> bool {
     memchr::memchr(0, &head[..head.len().min(8192)]).is_some()
-}
-
-/// Archives and CI logs met in a tree have readers of their own ([`archive`], [`log`]);
-/// returns true when `file` was one of them and has been handled.
-pub fn scan_special(
-    scanner: &Scanner,
-    sink: &Sink,
-    shown: &str,
-    file: &mut std::fs::File,
-    len: u64,
-    buf: &mut Vec<u8>,
-) -> bool {
-    if let Some(kind) = archive::kind_of(shown) {
-        archive::scan_file(scanner, sink, shown, kind, file, len, buf);
-        return true;
-    }
-    if !log::is_log_path(shown) {
-        return false;
-    }
-    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
-    match std::io::BufRead::fill_buf(&mut reader) {
-        Ok(head) if is_binary(head) => {
-            sink.skip(shown, "binary file (NUL byte in the first 8 KiB)");
-        }
-        Ok(_) => log::scan_log(scanner, sink, shown, reader, buf),
-        Err(e) => {
-            sink.warn(format!("{shown}: read error: {e}; not scanned"));
-            sink.skip(shown, format!("read error: {e}"));
-        }
-    }
-    true
 }
 
 /// Files up to this size are scanned in one piece; larger ones in overlapping chunks.

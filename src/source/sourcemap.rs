@@ -474,7 +474,10 @@ fn scan_virtual(
         return;
     }
     let bytes = content.as_bytes();
+    let before = out.len();
     scanner.scan_chunk(path, bytes, ChunkPos::whole(bytes.len()), out);
+    // the original file is sample data where it lies (tests, fixtures, docs) like on disk
+    scanner.hide_samples(path, out, before);
 }
 
 // ---------------------------------------------------------------------------------------------

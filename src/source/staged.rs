@@ -11,8 +11,9 @@ use gix::bstr::{BString, ByteSlice};
 use gix::hash::ObjectId;
 use gix::objs::FindExt;
 
-use super::{is_binary, scan_reader, Sink, CHUNK_SIZE};
-use crate::engine::{ChunkPos, Scanner};
+use super::blob::{self, Blob, Outcome, Policy, Rel};
+use super::Sink;
+use crate::engine::Scanner;
 use crate::finding::Finding;
 
 /// A staged file that differs from `HEAD`.
@@ -52,7 +53,8 @@ pub fn scan_staged(
             continue;
         }
         let path = path.to_str_lossy().into_owned();
-        if scanner.config.path_allowed(&path) {
+        if let Some(why) = blob::excluded(scanner, &path) {
+            sink.skip(&path, why);
             continue;
         }
         staged.push(Staged {
@@ -77,26 +79,32 @@ pub fn scan_staged(
             sink.skip(&s.path, format!("staged blob cannot be read: {e}"));
             continue;
         }
-        if is_binary(&buf) {
-            sink.skip(&s.path, "binary");
-            continue;
-        }
-        sink.count(buf.len() as u64);
         let mut found: Vec<Finding> = Vec::new();
-        if buf.len() <= CHUNK_SIZE {
-            scanner.scan_chunk(&s.path, &buf, ChunkPos::whole(buf.len()), &mut found);
-        } else {
-            scan_reader(scanner, &s.path, &buf[..], &mut chunk_buf, &mut found)?;
+        let blob = Blob {
+            shown: &s.path,
+            rel: Rel::Path(&s.path),
+            policy: Policy::COMMITTED,
+        };
+        match blob::scan_bytes(scanner, sink, &blob, &buf, None, &mut chunk_buf, &mut found) {
+            Outcome::Scanned(n) => sink.count(n),
+            Outcome::Empty => sink.count(0),
+            Outcome::Expanded => {}
+            Outcome::Binary => {
+                sink.add_findings(found); // configuration checks by name
+                sink.skip(&s.path, "binary");
+                continue;
+            }
         }
-        scanner.hide_samples(&s.path, &mut found, 0);
         if found.is_empty() {
             continue;
         }
         if let Some(old) = s.old {
-            if repo.objects.find_blob(&old, &mut old_buf).is_ok() && !is_binary(&old_buf) {
+            if repo.objects.find_blob(&old, &mut old_buf).is_ok() && !super::is_binary(&old_buf) {
                 let added = added_lines(&old_buf, &buf);
+                // the lines of the file itself; an archive's entries have lines of their own
                 found.retain(|f| {
-                    (f.location.line..=f.location.end_line).any(|l| added.contains(&l))
+                    f.location.path != s.path
+                        || (f.location.line..=f.location.end_line).any(|l| added.contains(&l))
                 });
             }
         }

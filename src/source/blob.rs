@@ -1,0 +1,359 @@
+//! The one per-blob scanner. Sources only enumerate blobs (files of a walk, git blobs, the
+//! staged index, standard input, archive entries, commit messages) and hand each one here with
+//! its [`Provenance`] and a [`Policy`]; this module applies, in one place and one order:
+//!
+//! allow-lists ([`excluded`]) → binary / UTF-16 / UTF-32 sniff → expanders (archives, CI-log
+//! normalisation, a source map's `sourcesContent`) → whole or chunked matching (the matcher
+//! and decoders, [`Scanner::scan_chunk`]) → sample hiding → configuration checks.
+//!
+//! The caller counts what was read and lists what was skipped, from the [`Outcome`].
+
+use std::borrow::Cow;
+use std::io::{Cursor, Read};
+
+use super::{archive, is_binary, log, scan_parts, scan_reader, sourcemap, wide, Sink, CHUNK_SIZE};
+use crate::engine::{ChunkPos, Scanner};
+use crate::finding::Finding;
+
+/// Where a blob comes from. [`Provenance::display`] is the path every reporter shows;
+/// archive entries nest (`app.zip!lib.jar!a.properties`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// A file on disk (a working tree, a build folder, a path named on the command line).
+    File(String),
+    /// Standard input, under the name it is reported as.
+    Stdin(String),
+    /// A blob of git history at a path (the commit is attributed after the scan).
+    GitBlob(String),
+    /// A blob staged in the index.
+    Staged(String),
+    /// An entry of an archive.
+    ArchiveEntry {
+        archive: Box<Provenance>,
+        entry: String,
+    },
+    /// A `sourcesContent` entry of a source map, under its original path.
+    MapSource {
+        map: Box<Provenance>,
+        source: String,
+    },
+    /// A CI log (read through the log normaliser).
+    Log(Box<Provenance>),
+    /// The message and author of a commit (full hex id).
+    CommitMessage(String),
+}
+
+impl Provenance {
+    /// The path reporters show.
+    pub fn display(&self) -> String {
+        match self {
+            Provenance::File(p)
+            | Provenance::Stdin(p)
+            | Provenance::GitBlob(p)
+            | Provenance::Staged(p) => p.clone(),
+            Provenance::ArchiveEntry { archive, entry } => {
+                format!("{}!{entry}", archive.display())
+            }
+            Provenance::MapSource { source, .. } => source.clone(),
+            Provenance::Log(inner) => inner.display(),
+            Provenance::CommitMessage(sha) => commit_message_path(sha),
+        }
+    }
+
+    /// What kind of place this is, in words (for `-v` and notes).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Provenance::File(_) => "file",
+            Provenance::Stdin(_) => "standard input",
+            Provenance::GitBlob(_) => "git blob",
+            Provenance::Staged(_) => "staged blob",
+            Provenance::ArchiveEntry { .. } => "archive entry",
+            Provenance::MapSource { .. } => "source-map content",
+            Provenance::Log(_) => "CI log",
+            Provenance::CommitMessage(_) => "commit message",
+        }
+    }
+
+    /// The provenance of an entry inside this blob (an archive).
+    pub fn entry(&self, entry: impl Into<String>) -> Provenance {
+        Provenance::ArchiveEntry {
+            archive: Box::new(self.clone()),
+            entry: entry.into(),
+        }
+    }
+}
+
+/// The path a commit message's findings are reported at: `COMMIT_MSG@` and the short id (a
+/// relative path, so SARIF and annotations accept it; no file of that name is in a tree).
+pub fn commit_message_path(sha: &str) -> String {
+    format!("COMMIT_MSG@{}", &sha[..sha.len().min(7)])
+}
+
+/// How configuration checks see a blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lint {
+    /// No configuration checks (CI logs, commit messages).
+    Off,
+    /// A file of the working-tree walk: whether it would be committed comes from the walk,
+    /// and the whole-tree checks take note of it.
+    Tree,
+    /// A blob that is in git (history, the staged index): it is committed.
+    Committed,
+    /// Content outside any repository (an archive entry, standard input).
+    Content,
+}
+
+/// What the scanner does with a blob besides matching secrets.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub lint: Lint,
+    /// Open a blob that is an archive (zip, jar, tar, gz) and scan its entries.
+    pub archives: bool,
+    /// Read `*.log` blobs through the CI-log normaliser.
+    pub logs: bool,
+}
+
+impl Policy {
+    /// Files of a walk.
+    pub const TREE: Policy = Policy {
+        lint: Lint::Tree,
+        archives: true,
+        logs: true,
+    };
+    /// Blobs in git: history, the staged index.
+    pub const COMMITTED: Policy = Policy {
+        lint: Lint::Committed,
+        archives: true,
+        logs: true,
+    };
+    /// An archive's entries (nested archives are opened by the archive walk, which counts
+    /// the depth).
+    pub const ENTRY: Policy = Policy {
+        lint: Lint::Content,
+        archives: false,
+        logs: true,
+    };
+}
+
+/// One blob to scan.
+pub struct Blob<'a> {
+    /// The path shown in findings ([`Provenance::display`]).
+    pub shown: &'a str,
+    /// The path the allow-lists and sample hiding look at (below the scan root for files).
+    pub rel: Rel<'a>,
+    pub policy: Policy,
+}
+
+/// A blob's path for the allow-lists and sample hiding; worked out only when needed (most
+/// files of a walk have no finding).
+#[derive(Clone, Copy)]
+pub enum Rel<'a> {
+    Path(&'a str),
+    Lazy(&'a dyn Fn() -> String),
+}
+
+impl Rel<'_> {
+    pub fn get(&self) -> Cow<'_, str> {
+        match self {
+            Rel::Path(p) => Cow::Borrowed(p),
+            Rel::Lazy(f) => Cow::Owned(f()),
+        }
+    }
+}
+
+/// What happened to a blob.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Scanned: this many bytes of text were read.
+    Scanned(u64),
+    /// An archive: its entries were scanned and counted one by one.
+    Expanded,
+    /// Empty: nothing to read.
+    Empty,
+    /// Binary (a NUL byte in the first 8 KiB and not UTF-16/32 text): not scanned.
+    Binary,
+}
+
+/// Why the allow-lists exclude `rel` (the config's `allow.paths`), if they do. Every source
+/// asks before it reads a blob.
+pub fn excluded(scanner: &Scanner, rel: &str) -> Option<&'static str> {
+    scanner
+        .config
+        .path_allowed(rel)
+        .then_some("excluded by allow.paths in the config")
+}
+
+/// Findings go either to the sink (a walk) or to the caller (history attributes them to
+/// commits first).
+fn lint_blob(
+    scanner: &Scanner,
+    sink: &Sink,
+    blob: &Blob,
+    data: Option<&[u8]>,
+    out: &mut Vec<Finding>,
+) {
+    let committed = match blob.policy.lint {
+        Lint::Off => return,
+        Lint::Tree => None,
+        Lint::Committed => Some(true),
+        Lint::Content => Some(false),
+    };
+    if let Some(w) = scanner.lint_blob(blob.shown, data, committed, out) {
+        sink.warn(w);
+    }
+}
+
+/// Scan one blob held in memory, appending its findings to `out`. `chunk_buf` is scratch
+/// space reused between blobs. `map` (files on disk only) lets a bundle's hits be mapped back
+/// through maps and originals on disk; elsewhere only a `.map` blob's own `sourcesContent` is
+/// read.
+pub fn scan_bytes(
+    scanner: &Scanner,
+    sink: &Sink,
+    blob: &Blob,
+    data: &[u8],
+    map: Option<(&sourcemap::Context, &std::path::Path)>,
+    chunk_buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) -> Outcome {
+    let shown = blob.shown;
+    let n = data.len();
+    if blob.policy.archives {
+        if let Some(kind) = archive::kind_of(shown) {
+            archive::scan_archive_into(
+                scanner,
+                sink,
+                shown,
+                &blob.rel.get(),
+                kind,
+                Cursor::new(data),
+                n as u64,
+                archive::Limits::default(),
+                chunk_buf,
+                out,
+            );
+            return Outcome::Expanded;
+        }
+    }
+    let from = out.len();
+    let text: Cow<[u8]> = if is_binary(data) {
+        lint_blob(scanner, sink, blob, None, out); // by name only
+        match wide::detect(data) {
+            // UTF-16/UTF-32 text: scanned decoded, positions in characters
+            Some(enc) => Cow::Owned(wide::decode(enc, data).into_bytes()),
+            None => return Outcome::Binary,
+        }
+    } else {
+        Cow::Borrowed(data)
+    };
+    let t = &text[..];
+    if n == 0 {
+        lint_blob(scanner, sink, blob, Some(t), out);
+        return Outcome::Empty;
+    }
+    if blob.policy.logs && log::is_log_path(shown) {
+        match log::scan_log_into(scanner, shown, t, chunk_buf, out) {
+            Ok(_) => {}
+            Err(e) => sink.warn(format!("{shown}: {e}")), // in-memory reads do not fail
+        }
+        scanner.hide_samples(&blob.rel.get(), out, from);
+        return Outcome::Scanned(n as u64);
+    }
+    let small = t.len() <= CHUNK_SIZE;
+    let prepared = match &text {
+        Cow::Borrowed(d) if sourcemap::is_map(shown) && n as u64 <= sourcemap::MAX_MAP_BYTES => {
+            sourcemap::PreparedMap::parse(d)
+        }
+        _ => None,
+    };
+    match &prepared {
+        // a source map's sourcesContent is scanned once, as the files it holds
+        Some(m) => scan_parts(scanner, shown, t, &m.plain_parts(t.len()), out),
+        None if small => scanner.scan_chunk(shown, t, ChunkPos::whole(t.len()), out),
+        None => scan_parts(scanner, shown, t, &[(0, t.len())], out),
+    }
+    if out.len() > from {
+        scanner.hide_samples(&blob.rel.get(), out, from);
+    }
+    if matches!(text, Cow::Borrowed(_)) {
+        if !small {
+            scanner.lint_skipped_large(shown);
+        }
+        lint_blob(scanner, sink, blob, small.then_some(t), out);
+        if sourcemap::applies(shown) {
+            let held = sourcemap::Held {
+                data: t,
+                map: prepared,
+            };
+            match map {
+                Some((ctx, disk)) => {
+                    sourcemap::scan_file(scanner, sink, ctx, disk, shown, Some(held), out)
+                }
+                // not on disk: a map's own sourcesContent only, nothing looked up beside it
+                None if sourcemap::is_map(shown) => {
+                    let allowed =
+                        |p: &std::path::Path| scanner.config.path_allowed(&p.to_string_lossy());
+                    let ctx = sourcemap::Context {
+                        roots: &[],
+                        allowed: &allowed,
+                    };
+                    let disk = std::path::Path::new(shown);
+                    sourcemap::scan_file(scanner, sink, &ctx, disk, shown, Some(held), out)
+                }
+                None => {}
+            }
+        }
+    }
+    Outcome::Scanned(n as u64)
+}
+
+/// Scan a blob too large to hold in memory, as a stream: `head` holds its first bytes
+/// (already read, at least 8 KiB unless the blob is shorter) and `rest` the remainder.
+/// Configuration checks see only its name. Returns the bytes read, or the read error after
+/// which the rest was not scanned (findings until then are in `out`).
+pub fn scan_stream(
+    scanner: &Scanner,
+    sink: &Sink,
+    blob: &Blob,
+    head: Vec<u8>,
+    rest: impl Read,
+    chunk_buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) -> Result<Outcome, std::io::Error> {
+    let shown = blob.shown;
+    lint_blob(scanner, sink, blob, None, out); // by name only
+    let wide = if is_binary(&head) {
+        match wide::detect(&head) {
+            Some(enc) => Some(enc),
+            None => return Ok(Outcome::Binary),
+        }
+    } else {
+        if blob.policy.lint != Lint::Off && !log::is_log_path(shown) {
+            scanner.lint_skipped_large(shown);
+        }
+        None
+    };
+    let reader = Cursor::new(head).chain(rest);
+    let scanned_from = out.len();
+    let res = match wide {
+        Some(enc) => scan_reader(
+            scanner,
+            shown,
+            wide::WideReader::new(reader, enc),
+            chunk_buf,
+            out,
+        ),
+        None if blob.policy.logs && log::is_log_path(shown) => log::scan_log_into(
+            scanner,
+            shown,
+            std::io::BufReader::new(reader),
+            chunk_buf,
+            out,
+        ),
+        None => scan_reader(scanner, shown, reader, chunk_buf, out),
+    };
+    if out.len() > scanned_from {
+        scanner.hide_samples(&blob.rel.get(), out, scanned_from);
+    }
+    res.map(Outcome::Scanned)
+}
