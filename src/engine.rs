@@ -8,29 +8,12 @@ use crate::config::Config;
 use crate::decode;
 use std::borrow::Cow;
 
-use crate::finding::{fingerprint, redact, secret_like_spans, Finding, Location, Snippet};
+use crate::finding::{Finding, Location};
 use crate::matcher::{RawMatch, RuleSet};
 use crate::rules::{self, RuleSpec};
 
-/// Marker that suppresses findings next to it on its line (see [`ALLOW_WINDOW`]).
-pub const ALLOW_MARKER: &[u8] = b"leakgate:allow";
-/// Tools whose `<tool>:allow` comments count as [`ALLOW_MARKER`]: a repository moving from
-/// gitleaks or betterleaks keeps its inline allows.
-const ALLOW_TOOLS: &[&[u8]] = &[b"leakgate", b"gitleaks", b"betterleaks"];
-
-/// Whether a line carries an inline allow comment (`leakgate:allow`, `gitleaks:allow` or
-/// `betterleaks:allow`).
-pub fn has_allow_marker(line: &[u8]) -> bool {
-    memchr::memmem::find_iter(line, b":allow")
-        .any(|i| ALLOW_TOOLS.iter().any(|t| line[..i].ends_with(t)))
-}
-/// An inline allow marker covers a match only when at most this many bytes separate them on
-/// the same line (`key = "…"  # leakgate:allow`, `/* leakgate:allow */ key = "…"`): one marker
-/// on a 16 MB minified line must not hide every secret on it.
-pub const ALLOW_WINDOW: usize = 512;
-/// Lines longer than this are shown as a window around the match.
-const SNIPPET_MAX: usize = 160;
-const SNIPPET_CONTEXT: usize = 50;
+pub use crate::finding::builder::{has_allow_marker, ALLOW_MARKER, ALLOW_WINDOW};
+use crate::finding::builder::{AllowLists, Draft, Suppressed, SNIPPET_CONTEXT};
 
 /// Position of a chunk inside a larger blob (for files scanned in pieces).
 #[derive(Debug, Clone, Copy, Default)]
@@ -81,7 +64,7 @@ pub struct Scanner {
     pub allow_suppressed: std::sync::atomic::AtomicU64,
     /// Limits that stopped part of the work on a blob (decode budget, nesting depth, config
     /// checks on huge files): reported as skipped entries, never silently.
-    limit_notes: std::sync::Mutex<std::collections::BTreeSet<crate::source::Skipped>>,
+    limit_notes: std::sync::Mutex<std::collections::BTreeSet<crate::finding::Skipped>>,
 }
 
 impl Scanner {
@@ -206,14 +189,14 @@ impl Scanner {
         self.limit_notes
             .lock()
             .expect("poisoned")
-            .insert(crate::source::Skipped {
+            .insert(crate::finding::Skipped {
                 path: path.to_string(),
                 reason: reason.into(),
             });
     }
 
     /// Take the limits recorded with [`Scanner::note_limit`].
-    pub fn take_limit_notes(&self) -> Vec<crate::source::Skipped> {
+    pub fn take_limit_notes(&self) -> Vec<crate::finding::Skipped> {
         std::mem::take(&mut *self.limit_notes.lock().expect("poisoned"))
             .into_iter()
             .collect()
@@ -237,10 +220,10 @@ impl Scanner {
     /// `path` is the display path; config path allow-lists are checked by the caller.
     pub fn scan_chunk(&self, path: &str, data: &[u8], pos: ChunkPos, out: &mut Vec<Finding>) {
         let mut raw = Vec::new();
-        let code = is_code_path(path);
+        let code = crate::kind::is_code(path);
         self.rules.scan_path(path, data, code, &mut raw);
         raw.retain(|m| m.start >= pos.accept_from && m.start < pos.accept_to);
-        let mut raw = resolve_overlaps(raw, &self.rules);
+        let mut raw = crate::matcher::resolve_overlaps(raw, &self.rules);
         let mut hit = decode::LimitsHit::default();
         let decoded = match self.decode {
             Some(limits) => decode::scan(
@@ -287,6 +270,11 @@ impl Scanner {
         // the matches by start, for the snippets' neighbour look-ups (linear in findings)
         let near = Near::new(order.iter().map(|&i| &raw[i]).collect());
         let mut cursor = LineCursor::new(data);
+        let value = |v: &str| self.config.value_allowed(v);
+        let allow = AllowLists {
+            value: &value,
+            fingerprints: &self.config.allow_fingerprints,
+        };
         for i in order {
             if out.len() >= MAX_FINDINGS_PER_FILE {
                 break; // Sink::add_findings says so
@@ -294,50 +282,54 @@ impl Scanner {
             let m = &raw[i];
             let secret = secrets[i].as_ref().unwrap_or(&m.secret);
             if self.config.value_allowed(secret) {
-                continue;
+                continue; // before any position work: placeholders are common
             }
             let (line0, col0, line_start) = cursor.position(m.start);
             let line_end = line_end(data, line_start, m.start);
-            if allowed_inline(data, line_start, line_end, m.start, m.end) {
-                self.allow_suppressed
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                continue;
-            }
             let (eline0, ecol0) = end_position(data, m.start, m.end, line0, col0);
-            let line = line0 + pos.line_base + 1;
-            let column = col0 + 1 + if line0 == 0 { pos.col_base } else { 0 };
-            let end_line = eline0 + pos.line_base + 1;
-            let end_column = ecol0 + 1 + if eline0 == 0 { pos.col_base } else { 0 };
             let rule = &self.rules.rules[m.rule];
-            let fp = fingerprint(&rule.spec.id, secret, path);
-            if self.config.allow_fingerprints.contains(&fp) {
-                continue;
-            }
-            out.push(Finding {
-                rule: rule.spec.clone(),
+            // every match near the window is redacted in the snippet
+            let m_end = m.end.min(line_end);
+            let reach = SNIPPET_CONTEXT + 256;
+            let redact = near
+                .overlapping(
+                    m.start.saturating_sub(reach).max(line_start),
+                    (m_end + reach).min(line_end).max(m.start + 1),
+                )
+                .map(|o| (o.start, o.end, Cow::Borrowed(o.secret.as_str())))
+                .collect();
+            let draft = Draft {
+                rule: &rule.spec,
                 severity: m.severity,
                 precision: m.precision,
+                path,
+                data,
+                line: (line_start, line_end),
+                span: (m.start, m.end),
                 location: Location {
                     path: path.to_string(),
-                    line,
-                    column,
-                    end_line,
-                    end_column,
+                    line: line0 + pos.line_base + 1,
+                    column: col0 + 1 + if line0 == 0 { pos.col_base } else { 0 },
+                    end_line: eline0 + pos.line_base + 1,
+                    end_column: ecol0 + 1 + if eline0 == 0 { pos.col_base } else { 0 },
                 },
-                snippet: make_snippet(data, line_start, line_end, m, &near),
-                secret: secret.clone(),
-                entropy: m.entropy,
-                note: m.note.clone(),
-                fingerprint: fp,
-                line_text: String::from_utf8_lossy(truncate_line(&data[line_start..line_end]))
-                    .into_owned(),
-                related: Vec::new(),
-                also: Vec::new(),
-                occurrences: 1,
-                decoded: chains[i].clone(),
-                commit: None,
-                validation: None,
-            });
+                secret: Cow::Borrowed(secret.as_str()),
+                identity: None,
+                redact,
+            };
+            match draft.build(&allow) {
+                Ok(mut f) => {
+                    f.entropy = m.entropy;
+                    f.note = m.note.clone();
+                    f.decoded = chains[i].clone();
+                    out.push(f);
+                }
+                Err(Suppressed::Inline) => {
+                    self.allow_suppressed
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                Err(_) => {}
+            }
         }
     }
 
@@ -348,23 +340,6 @@ impl Scanner {
             .iter()
             .any(|t| t == "generic")
     }
-}
-
-/// True when an inline allow marker on the match's line lies within [`ALLOW_WINDOW`] bytes
-/// of the match `start..end` (before or after it); `line_start..line_end` is the line of
-/// `start`.
-fn allowed_inline(
-    data: &[u8],
-    line_start: usize,
-    line_end: usize,
-    start: usize,
-    end: usize,
-) -> bool {
-    // the longest marker is `betterleaks:allow`
-    let reach = ALLOW_WINDOW + b"betterleaks:allow".len();
-    let lo = start.saturating_sub(reach).max(line_start);
-    let hi = end.max(start).saturating_add(reach).min(line_end);
-    lo < hi && has_allow_marker(&data[lo..hi])
 }
 
 impl Scanner {
@@ -423,59 +398,6 @@ impl Scanner {
     pub fn rule_count(&self) -> usize {
         self.rules.len() + self.lint.len()
     }
-}
-
-/// Source files, where an unquoted right-hand side is an expression, not a literal value.
-pub fn is_code_path(path: &str) -> bool {
-    const CODE: &[&str] = &[
-        "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "map", "py", "rb", "go", "java",
-        "kt", "kts", "scala", "groovy", "cs", "fs", "vb", "php", "swift", "rs", "c", "h", "cc",
-        "cpp", "cxx", "hpp", "hh", "m", "mm", "dart", "lua", "pl", "pm", "r", "jl", "ex", "exs",
-        "erl", "clj", "vue", "svelte", "astro", "json", "jsonc", "json5", "ipynb", "sol", "zig",
-        "nim", "hx",
-    ];
-    let name = path.rsplit('/').next().unwrap_or(path);
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => CODE.contains(&ext.to_ascii_lowercase().as_str()),
-        _ => false,
-    }
-}
-
-/// When matches of different rules overlap, keep the most specific one: higher precision,
-/// then higher severity, then the longer match. Same-rule repeats of one value stay (they are
-/// deduplicated by fingerprint later).
-pub(crate) fn resolve_overlaps(mut raw: Vec<RawMatch>, rules: &RuleSet) -> Vec<RawMatch> {
-    if raw.len() < 2 {
-        return raw;
-    }
-    let rank = |m: &RawMatch| {
-        let generic = rules.rules[m.rule].spec.tags.iter().any(|t| t == "generic");
-        (!generic, m.precision, m.severity, m.end - m.start)
-    };
-    raw.sort_by_key(|m| m.start);
-    let mut keep = vec![true; raw.len()];
-    for i in 0..raw.len() {
-        if !keep[i] {
-            continue;
-        }
-        for j in i + 1..raw.len() {
-            if raw[j].start >= raw[i].end {
-                break;
-            }
-            if !keep[j] {
-                continue;
-            }
-            if rank(&raw[j]) > rank(&raw[i]) {
-                keep[i] = false;
-                break;
-            } else {
-                keep[j] = false;
-            }
-        }
-    }
-    let mut k = keep.into_iter();
-    raw.retain(|_| k.next().unwrap_or(false));
-    raw
 }
 
 /// Most related locations kept on one finding (a module shared by many chunks).
@@ -549,60 +471,8 @@ fn line_end(data: &[u8], start: usize, at: usize) -> usize {
     }
 }
 
-fn truncate_line(line: &[u8]) -> &[u8] {
-    // used only for allow comments and the GitHub line hash; keep it bounded
-    &line[..line.len().min(4096)]
-}
-
-/// `bytes` as text, invalid UTF-8 replaced by U+FFFD. Like [`String::from_utf8_lossy`], but
-/// valid text (nearly every file) is checked by `str::from_utf8`, which reads ASCII a word at
-/// a time and is several times faster on whole files.
-pub(crate) fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
-
-/// Count characters (not UTF-8 continuation bytes).
-pub(crate) fn char_count(b: &[u8]) -> u32 {
-    b.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32
-}
-
-/// Incremental (line, column, line start) lookup for increasing offsets; 0-based.
-struct LineCursor<'a> {
-    data: &'a [u8],
-    at: usize,
-    line: u32,
-    line_start: usize,
-}
-
-impl<'a> LineCursor<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        LineCursor {
-            data,
-            at: 0,
-            line: 0,
-            line_start: 0,
-        }
-    }
-
-    fn position(&mut self, off: usize) -> (u32, u32, usize) {
-        if off < self.at {
-            // matches are sorted, but be safe: restart
-            self.at = 0;
-            self.line = 0;
-            self.line_start = 0;
-        }
-        for i in memchr::memchr_iter(b'\n', &self.data[self.at..off]) {
-            self.line += 1;
-            self.line_start = self.at + i + 1;
-        }
-        self.at = off;
-        let col = char_count(&self.data[self.line_start..off]);
-        (self.line, col, self.line_start)
-    }
-}
+pub(crate) use crate::text::char_count;
+use crate::text::LineCursor;
 
 fn end_position(data: &[u8], start: usize, end: usize, line0: u32, col0: u32) -> (u32, u32) {
     let span = &data[start..end];
@@ -615,15 +485,6 @@ fn end_position(data: &[u8], start: usize, end: usize, line0: u32, col0: u32) ->
     }
 }
 
-fn floor_char(data: &[u8], mut i: usize) -> usize {
-    while i > 0 && i < data.len() && (data[i] & 0xC0) == 0x80 {
-        i -= 1;
-    }
-    i
-}
-
-/// Build the redacted snippet for `m`: the line, or a window of a long line, with every
-/// matched secret on it replaced by its redacted form.
 /// Most findings kept for one file (or blob); past it the scan of that file stops reporting
 /// and a warning names the file. Keeps time and memory linear on hostile input (a file of
 /// a million keys).
@@ -653,87 +514,6 @@ impl<'a> Near<'a> {
             .iter()
             .copied()
             .filter(move |o| o.start < e && o.end > s)
-    }
-}
-
-fn make_snippet(data: &[u8], ls: usize, le: usize, m: &RawMatch, all: &Near<'_>) -> Snippet {
-    let m_end = m.end.min(le); // multi-line secrets: show the first line only
-    let (ws, we, lead, trail) = if le - ls <= SNIPPET_MAX {
-        (ls, le, false, false)
-    } else {
-        let ws = floor_char(data, m.start.saturating_sub(SNIPPET_CONTEXT).max(ls));
-        let we = floor_char(data, (m_end + SNIPPET_CONTEXT).min(le));
-        let we = if we < m_end { m_end } else { we };
-        (ws, we, ws > ls, we < le)
-    };
-    let mut text = String::new();
-    let mut revealed = String::new();
-    if lead {
-        text.push('…');
-        revealed.push('…');
-    }
-    let mut at = ws;
-    let (mut hs, mut he) = (0, 0);
-    // (start, end, secret, is this finding): the matches on the window, plus every other
-    // secret-like run there (an undetected token beside the secret is masked as well)
-    let mut others: Vec<(usize, usize, Cow<str>, bool)> = all
-        .overlapping(ws, we)
-        .map(|o| {
-            (
-                o.start,
-                o.end,
-                Cow::Borrowed(o.secret.as_str()),
-                std::ptr::eq(o, m),
-            )
-        })
-        .collect();
-    // look a little past the window so a token cut by its edge is judged whole
-    let (cs, ce) = (ws.saturating_sub(256).max(ls), (we + 256).min(le));
-    for (s, e) in secret_like_spans(&data[cs..ce]) {
-        let (s, e) = (s + cs, e + cs);
-        if s < we && e > ws && all.overlapping(s, e).next().is_none() {
-            others.push((s, e, String::from_utf8_lossy(&data[s..e]), false));
-        }
-    }
-    others.sort_by_key(|o| o.0);
-    for (start, end, secret, is_this) in others {
-        let s = start.max(at);
-        let e = end.min(we);
-        if s >= e {
-            continue;
-        }
-        let before = String::from_utf8_lossy(&data[at..s]);
-        text.push_str(&before);
-        revealed.push_str(&before);
-        if is_this {
-            hs = text.chars().count();
-        }
-        text.push_str(&redact(&secret));
-        revealed.push_str(&String::from_utf8_lossy(&data[s..e]));
-        if is_this {
-            he = text.chars().count();
-        }
-        at = e;
-    }
-    let rest = String::from_utf8_lossy(&data[at..we]);
-    text.push_str(&rest);
-    revealed.push_str(&rest);
-    if trail {
-        text.push('…');
-        revealed.push('…');
-    }
-    // control characters (tabs, escapes) become spaces so the highlight offsets stay valid
-    let clean = |s: String| {
-        s.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect::<String>()
-    };
-    let text = clean(text);
-    Snippet {
-        text,
-        highlight_start: hs,
-        highlight_end: he,
-        revealed: Some(clean(revealed)),
     }
 }
 

@@ -169,68 +169,7 @@ fn has_template_marker(value: &str) -> bool {
     false
 }
 
-/// True when `rel` (a `/`-separated path below the scanned root) is a test, fixture, mock,
-/// example or documentation file: a directory named `test`, `tests`, `__tests__`, `spec`,
-/// `fixtures`, `testdata`, `__mocks__`, `examples`, `samples`, `docs`, …, or a file named
-/// `*.test.*`, `*.spec.*`, `*_test.*`, `test_*.py`, `*.example.*`, `*.examples.*`,
-/// `*.sample.*`, `README*`, or Markdown, reStructuredText or AsciiDoc. Matches there of rules
-/// that rely on context rather than on a provider's token format are sample data far more
-/// often than credentials (see `Scanner::hide_samples`).
-pub fn is_sample_path(rel: &str) -> bool {
-    const DIRS: &[&str] = &[
-        "test",
-        "tests",
-        "__tests__",
-        "__test__",
-        "spec",
-        "specs",
-        "__specs__",
-        "fixtures",
-        "fixture",
-        "__fixtures__",
-        "testdata",
-        "test-data",
-        "test_data",
-        "testfixtures",
-        "mocks",
-        "__mocks__",
-        "examples",
-        "example",
-        "samples",
-        "sample",
-        "docs",
-        "doc",
-        "documentation",
-    ];
-    // archive entries count their folders inside the archive too (`app.zip!tests/x.py`)
-    let mut parts = rel.split(['/', '!']).filter(|p| !p.is_empty() && *p != ".");
-    let Some(name) = parts.next_back() else {
-        return false;
-    };
-    if parts.any(|d| DIRS.iter().any(|x| d.eq_ignore_ascii_case(x))) {
-        return true;
-    }
-    let name = name.to_ascii_lowercase();
-    let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
-    if matches!(ext, "md" | "mdx" | "markdown" | "rst" | "adoc" | "asciidoc") {
-        return true;
-    }
-    if name.starts_with("readme") || matches!(stem, "test" | "tests" | "spec" | "specs") {
-        return true;
-    }
-    // markers among the dotted parts of the name: `app.test.ts`, `x.examples.json`,
-    // `config.sample.yaml`, `.env.example`
-    if name.split('.').skip(1).any(|p| {
-        matches!(
-            p,
-            "test" | "tests" | "spec" | "example" | "examples" | "sample" | "samples" | "fixture"
-        )
-    }) {
-        return true;
-    }
-    // Go `x_test.go`, Python `test_x.py` / `x_test.py`
-    stem.ends_with("_test") || (ext == "py" && stem.starts_with("test_"))
-}
+pub use crate::kind::is_sample as is_sample_path;
 
 /// A value that opens with at least eight capital letters spelling what it stands for
 /// (`VERYLONGSECRETeyJ…`, `MYTOKENVALUE`, `CLIENTSECRET123`): documentation writes secrets

@@ -2,12 +2,21 @@
 //! fingerprints, dedup and `--reveal`) but every printer goes through [`redact`] unless the
 //! user asked to reveal.
 
+pub mod builder;
+
 use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::rules::{Precision, RuleSpec, Severity};
+
+/// Something that was not scanned, and why. Always reported (never skipped silently).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
 
 /// Where a finding is.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]

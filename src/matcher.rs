@@ -605,6 +605,43 @@ impl RuleSet {
     }
 }
 
+/// When matches of different rules overlap, keep the most specific one: higher precision,
+/// then higher severity, then the longer match. Same-rule repeats of one value stay (they are
+/// deduplicated by fingerprint later).
+pub fn resolve_overlaps(mut raw: Vec<RawMatch>, rules: &RuleSet) -> Vec<RawMatch> {
+    if raw.len() < 2 {
+        return raw;
+    }
+    let rank = |m: &RawMatch| {
+        let generic = rules.rules[m.rule].spec.tags.iter().any(|t| t == "generic");
+        (!generic, m.precision, m.severity, m.end - m.start)
+    };
+    raw.sort_by_key(|m| m.start);
+    let mut keep = vec![true; raw.len()];
+    for i in 0..raw.len() {
+        if !keep[i] {
+            continue;
+        }
+        for j in i + 1..raw.len() {
+            if raw[j].start >= raw[i].end {
+                break;
+            }
+            if !keep[j] {
+                continue;
+            }
+            if rank(&raw[j]) > rank(&raw[i]) {
+                keep[i] = false;
+                break;
+            } else {
+                keep[j] = false;
+            }
+        }
+    }
+    let mut k = keep.into_iter();
+    raw.retain(|_| k.next().unwrap_or(false));
+    raw
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

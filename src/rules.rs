@@ -223,7 +223,7 @@ pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {
     let file: RuleFile = serde_yaml_ng::from_str(text).map_err(|e| {
         anyhow::anyhow!(
             "{origin}: invalid rule file: {}",
-            crate::config::yaml_error(&e)
+            crate::input::yaml_error(&e)
         )
     })?;
     for r in &file.rules {
@@ -234,7 +234,7 @@ pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {
 
 /// Read and parse a rule file from disk.
 pub fn load_rule_file(path: &Path) -> Result<Vec<RuleSpec>> {
-    let text = crate::config::read_regular(path, "rule file")?;
+    let text = crate::input::read_regular(path, "rule file")?;
     parse_rule_file(&path.display().to_string(), &text)
 }
 

@@ -409,7 +409,7 @@ fn scan_matches_the_reference() {
         let code = rng.below(2) == 0;
         let mut plain = Vec::new();
         rules.scan(&d, code, &mut plain);
-        let plain = crate::engine::resolve_overlaps(plain, rules);
+        let plain = crate::matcher::resolve_overlaps(plain, rules);
         let plain = if rng.below(2) == 0 { plain } else { Vec::new() };
         let (accept, at_eof) = if n % 3 == 0 && !d.is_empty() {
             let s = rng.below(d.len());
@@ -472,10 +472,10 @@ fn tree() {
             continue;
         }
         same_candidates_and_decodings(&d, &mut rng);
-        let code = crate::engine::is_code_path(&p.to_string_lossy());
+        let code = crate::kind::is_code(&p.to_string_lossy());
         let mut plain = Vec::new();
         scanner.rules.scan(&d, code, &mut plain);
-        let plain = crate::engine::resolve_overlaps(plain, &scanner.rules);
+        let plain = crate::matcher::resolve_overlaps(plain, &scanner.rules);
         let whole = 0..d.len();
         let new = super::scan(
             &scanner.rules,

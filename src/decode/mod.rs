@@ -242,7 +242,7 @@ pub fn scan(
     while let Some(layer) = stack.pop() {
         raw.clear();
         rules.scan(&layer.bytes, layer.code, &mut raw);
-        let kept = crate::engine::resolve_overlaps(std::mem::take(&mut raw), rules);
+        let kept = crate::matcher::resolve_overlaps(std::mem::take(&mut raw), rules);
         for m in kept {
             if plain.iter().any(|p| p.secret == m.secret) {
                 continue;

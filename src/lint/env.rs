@@ -45,10 +45,7 @@ pub const RULES: &[Meta] = &[Meta {
 const PREFIXES: &str =
     "NEXT_PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|REACT_APP_|VITE_|GATSBY_|STORYBOOK_|PUBLIC_";
 
-/// `.env`, `.env.local`, `.env.production`, `.env.example`, …
-pub fn is_env_file(name: &str) -> bool {
-    name == ".env" || name.starts_with(".env.")
-}
+pub use crate::kind::is_env_file;
 
 /// Server-side providers whose API keys must never reach a browser.
 const SERVER_PROVIDERS: &[&str] = &[

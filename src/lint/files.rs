@@ -404,7 +404,7 @@ pub fn gitignore_check(
             dir.is_empty()
         } else {
             roots.iter().any(|r| {
-                let d = crate::source::files::display_path(r);
+                let d = crate::paths::display_path(r);
                 let d = d.trim_end_matches('/');
                 (d == "." || d.is_empty()) && dir.is_empty() || dir.trim_end_matches('/') == d
             })

@@ -32,8 +32,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
-use crate::engine::{has_allow_marker, is_code_path};
-use crate::finding::{fingerprint, redact, Finding, Location, Snippet};
+use std::borrow::Cow;
+
+use crate::finding::builder::{allowed_inline, AllowLists, Draft};
+use crate::finding::{Finding, Location};
+use crate::kind::is_code as is_code_path;
 use crate::matcher::{RawMatch, RuleSet};
 use crate::rules::{Precision, RuleKind, RuleSpec, Severity};
 
@@ -41,8 +44,6 @@ use crate::rules::{Precision, RuleKind, RuleSpec, Severity};
 pub const CONFIG_TAG: &str = "configuration";
 /// Files larger than this get only the name-based checks.
 pub const MAX_LINT_BYTES: usize = 8 << 20;
-const SNIPPET_MAX: usize = 160;
-const SNIPPET_CONTEXT: usize = 50;
 
 /// A configuration rule's metadata and fixtures.
 pub struct Meta {
@@ -226,63 +227,11 @@ pub fn all_rules() -> impl Iterator<Item = &'static Meta> {
     FAMILIES.iter().flat_map(|(rules, _)| rules.iter())
 }
 
-/// Line starts of a text, for byte offset ↔ (line, column) conversion.
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
+pub use crate::text::LineIndex;
 
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
-    }
-
-    /// 1-based line and column (characters) of byte offset `off`.
-    pub fn pos(&self, text: &str, off: usize) -> (u32, u32) {
-        let off = floor_char(text, off.min(text.len()));
-        let i = self.starts.partition_point(|&s| s <= off) - 1;
-        let col = text[self.starts[i]..off].chars().count();
-        (i as u32 + 1, col as u32 + 1)
-    }
-
-    /// Byte offset of 1-based `line` and `col` (characters); clamped to the line.
-    pub fn offset(&self, text: &str, line: u32, col: u32) -> usize {
-        let Some(&ls) = self.starts.get((line as usize).saturating_sub(1)) else {
-            return text.len();
-        };
-        let le = self.line_end(text, ls);
-        text[ls..le]
-            .char_indices()
-            .nth(col.saturating_sub(1) as usize)
-            .map_or(le, |(i, _)| ls + i)
-    }
-
-    /// Start offset of 1-based `line`.
-    pub fn line_start(&self, line: u32) -> Option<usize> {
-        self.starts.get((line as usize).checked_sub(1)?).copied()
-    }
-
-    /// End of the line starting at `ls` (before `\r\n` / `\n`).
-    pub fn line_end(&self, text: &str, ls: usize) -> usize {
-        let b = text.as_bytes();
-        let mut e = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |i| ls + i);
-        if e > ls && b[e - 1] == b'\r' {
-            e -= 1;
-        }
-        e
-    }
-
-    pub fn lines(&self) -> usize {
-        self.starts.len()
-    }
-}
-
-fn floor_char(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+/// [`crate::text::floor_char`] for `&str`.
+fn floor_char(s: &str, i: usize) -> usize {
+    crate::text::floor_char(s.as_bytes(), i)
 }
 
 /// Facts gathered across the walk for the whole-tree checks.
@@ -410,7 +359,7 @@ impl Linter {
         let name = FileCtx::file_name(path);
         let text = data
             .filter(|d| d.len() <= MAX_LINT_BYTES)
-            .map(crate::engine::lossy);
+            .map(crate::text::lossy);
         let repo = match committed {
             Some(c) => c,
             None => {
@@ -503,63 +452,75 @@ impl Linter {
         out: &mut Vec<Finding>,
     ) {
         hits.sort_by_key(|h| (h.start, h.rule));
-        let idx = LineIndex::new(text);
+        let idx = LineIndex::new(text.as_bytes());
         let mut seen: HashMap<(&str, String), u32> = HashMap::new();
+        let value = |v: &str| config.value_allowed(v);
+        let allow = AllowLists {
+            value: &value,
+            fingerprints: &config.allow_fingerprints,
+        };
         for h in hits {
             let Some(rule) = self.rule(h.rule) else {
                 continue;
             };
             let start = floor_char(text, h.start.min(text.len()));
             let end = floor_char(text, h.end.clamp(start, text.len()));
-            let (line, column) = idx.pos(text, start);
-            let (end_line, end_column) = idx.pos(text, end);
+            let (line, column) = idx.pos(text.as_bytes(), start);
+            let (end_line, end_column) = idx.pos(text.as_bytes(), end);
             let ls = idx.line_start(line).unwrap_or(0);
-            let le = idx.line_end(text, ls);
-            let line_text = &text[ls..le];
-            if has_allow_marker(line_text.as_bytes()) {
+            let le = crate::text::line_end(text.as_bytes(), ls);
+            if allowed_inline(text.as_bytes(), ls, le, start, end) {
                 continue;
             }
             let secret = h.secret.unwrap_or_default();
-            if !secret.is_empty() && config.value_allowed(&secret) {
-                continue;
-            }
-            let fp = if secret.is_empty() {
+            // a finding without a value is told apart by its text and its rank among equal
+            // ones in the file
+            let identity = secret.is_empty().then(|| {
                 let norm: String = text[start..end]
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" ");
                 let n = seen.entry((h.rule, norm.clone())).or_insert(0);
                 *n += 1;
-                fingerprint(h.rule, &format!("{norm}\u{0}{n}"), path)
-            } else {
-                fingerprint(h.rule, &secret, path)
-            };
-            if config.allow_fingerprints.contains(&fp) {
-                continue;
-            }
+                format!("{norm}\u{0}{n}")
+            });
             let severity = if rule.overridden {
                 rule.severity
             } else {
                 h.severity.unwrap_or(rule.severity)
             };
-            let mask: Vec<(usize, usize)> = h
-                .mask
-                .iter()
-                .filter(|(s, e)| *s < le && *e > ls)
-                .map(|(s, e)| (s.max(&ls) - ls, e.min(&le) - ls))
+            // spans the snippet redacts: secret-rule matches on the line, masked values and
+            // the hit's own value
+            let line_bytes = &text.as_bytes()[ls..le];
+            let mut raw: Vec<RawMatch> = Vec::new();
+            secrets.scan(line_bytes, is_code_path(path), &mut raw);
+            let mut redact: Vec<(usize, usize, Cow<str>)> = raw
+                .into_iter()
+                .map(|m| (ls + m.start, ls + m.end, Cow::Owned(m.secret)))
                 .collect();
-            let snippet = snippet(
-                secrets,
-                path,
-                line_text,
-                (start - ls, end.min(le).max(start) - ls),
-                &secret,
-                &mask,
-            );
-            out.push(Finding {
-                rule: rule.spec.clone(),
+            for &(s, e) in &h.mask {
+                let (s, e) = (s.max(ls), e.min(le));
+                if s < e && text.is_char_boundary(s) && text.is_char_boundary(e) {
+                    redact.push((s, e, Cow::Borrowed(&text[s..e])));
+                }
+            }
+            if !secret.is_empty() {
+                for (i, _) in text[ls..le].match_indices(secret.as_str()) {
+                    redact.push((
+                        ls + i,
+                        ls + i + secret.len(),
+                        Cow::Borrowed(secret.as_str()),
+                    ));
+                }
+            }
+            let draft = Draft {
+                rule: &rule.spec,
                 severity,
                 precision: Precision::High,
+                path,
+                data: text.as_bytes(),
+                line: (ls, le),
+                span: (start, end.min(le).max(start)),
                 location: Location {
                     path: path.to_string(),
                     line,
@@ -567,19 +528,14 @@ impl Linter {
                     end_line,
                     end_column,
                 },
-                secret,
-                entropy: 0.0,
-                note: Some(h.message),
-                snippet,
-                fingerprint: fp,
-                line_text: line_text.chars().take(4096).collect(),
-                related: Vec::new(),
-                also: Vec::new(),
-                occurrences: 1,
-                decoded: None,
-                commit: None,
-                validation: None,
-            });
+                secret: Cow::Borrowed(secret.as_str()),
+                identity,
+                redact,
+            };
+            if let Ok(mut f) = draft.build(&allow) {
+                f.note = Some(h.message);
+                out.push(f);
+            }
         }
     }
 }
@@ -632,104 +588,6 @@ pub fn is_repo(root: &Path) -> bool {
         abs.parent().unwrap_or(&abs)
     };
     dir.join(".gitignore").is_file() || dir.ancestors().any(|d| d.join(".git").exists())
-}
-
-/// The snippet of a configuration finding: its line (or a window of a long line) with every
-/// secret on it redacted, as the secret engine would redact it, and the hit underlined.
-fn snippet(
-    secrets: &RuleSet,
-    path: &str,
-    line: &str,
-    (hs, he): (usize, usize),
-    secret: &str,
-    mask: &[(usize, usize)],
-) -> Snippet {
-    let (ws, we, lead, trail) = if line.len() <= SNIPPET_MAX {
-        (0, line.len(), false, false)
-    } else {
-        let ws = floor_char(line, hs.saturating_sub(SNIPPET_CONTEXT));
-        let we = floor_char(line, (he.max(hs + 1) + SNIPPET_CONTEXT).min(line.len()));
-        (ws, we.max(he), ws > 0, we < line.len())
-    };
-    // spans to redact: secret-rule matches on the line and the hit's own secret
-    let mut raw: Vec<RawMatch> = Vec::new();
-    secrets.scan(line.as_bytes(), is_code_path(path), &mut raw);
-    let mut spans: Vec<(usize, usize, String)> = raw
-        .into_iter()
-        .map(|m| (m.start, m.end, m.secret))
-        .collect();
-    for &(s, e) in mask {
-        if s < e && e <= line.len() && line.is_char_boundary(s) && line.is_char_boundary(e) {
-            spans.push((s, e, line[s..e].to_string()));
-        }
-    }
-    if !secret.is_empty() {
-        for (i, _) in line.match_indices(secret) {
-            spans.push((i, i + secret.len(), secret.to_string()));
-        }
-    }
-    // every other secret-like run on the line (an undetected token beside the hit)
-    for (s, e) in crate::finding::secret_like_spans(line.as_bytes()) {
-        if !spans.iter().any(|(a, b, _)| *a < e && s < *b) {
-            spans.push((s, e, line[s..e].to_string()));
-        }
-    }
-    spans.retain(|(s, e, _)| line.is_char_boundary(*s) && line.is_char_boundary(*e));
-    spans.sort();
-    let mut text = String::new();
-    let mut revealed = String::new();
-    if lead {
-        text.push('…');
-        revealed.push('…');
-    }
-    let mut at = ws;
-    let (mut h0, mut h1) = (None, None);
-    let mark = |text: &String, at: usize, h0: &mut Option<usize>, h1: &mut Option<usize>| {
-        if h0.is_none() && at >= hs {
-            *h0 = Some(text.chars().count());
-        }
-        if h1.is_none() && at >= he {
-            *h1 = Some(text.chars().count());
-        }
-    };
-    for (s, e, value) in spans {
-        let s = s.max(at);
-        let e = e.min(we);
-        if s >= e {
-            continue;
-        }
-        for (i, c) in line[at..s].char_indices() {
-            mark(&text, at + i, &mut h0, &mut h1);
-            text.push(c);
-        }
-        revealed.push_str(&line[at..s]);
-        mark(&text, s, &mut h0, &mut h1);
-        text.push_str(&redact(&value));
-        revealed.push_str(&line[s..e]);
-        at = e;
-    }
-    for (i, c) in line[at..we].char_indices() {
-        mark(&text, at + i, &mut h0, &mut h1);
-        text.push(c);
-    }
-    mark(&text, we, &mut h0, &mut h1);
-    revealed.push_str(&line[at..we]);
-    if trail {
-        text.push('…');
-        revealed.push('…');
-    }
-    let clean = |s: String| -> String {
-        s.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect()
-    };
-    let start = h0.unwrap_or(0);
-    Snippet {
-        text: clean(text),
-        highlight_start: start,
-        highlight_end: h1.unwrap_or(start).max(start),
-        revealed: Some(clean(revealed)),
-    }
 }
 
 /// Run a rule's fixtures: `(failures, checked)`. Used by the tests and `leakgate rules test`.
@@ -897,12 +755,12 @@ mod tests {
     #[test]
     fn line_index_round_trips() {
         let t = "ab\ncdé\r\nx";
-        let i = LineIndex::new(t);
-        assert_eq!(i.pos(t, 0), (1, 1));
-        assert_eq!(i.pos(t, 3), (2, 1));
-        assert_eq!(i.pos(t, 7), (2, 4));
-        assert_eq!(i.offset(t, 2, 4), 7);
-        assert_eq!(i.offset(t, 3, 1), 9);
+        let i = LineIndex::new(t.as_bytes());
+        assert_eq!(i.pos(t.as_bytes(), 0), (1, 1));
+        assert_eq!(i.pos(t.as_bytes(), 3), (2, 1));
+        assert_eq!(i.pos(t.as_bytes(), 7), (2, 4));
+        assert_eq!(i.offset_clamped(t.as_bytes(), 2, 4), 7);
+        assert_eq!(i.offset_clamped(t.as_bytes(), 3, 1), 9);
     }
 
     #[test]

@@ -144,16 +144,7 @@ pub const RULES: &[Meta] = &[
     },
 ];
 
-/// GitHub Actions workflow file.
-pub fn is_github_workflow(path: &str) -> bool {
-    (path.contains(".github/workflows/") || path.starts_with("github/workflows/"))
-        && (path.ends_with(".yml") || path.ends_with(".yaml"))
-}
-
-/// GitLab CI file.
-pub fn is_gitlab_ci(name: &str) -> bool {
-    name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" || name.ends_with(".gitlab-ci.yml")
-}
+pub use crate::kind::{is_github_workflow, is_gitlab_ci};
 
 struct Wf<'a> {
     text: &'a str,
@@ -164,15 +155,14 @@ struct Wf<'a> {
 
 impl Wf<'_> {
     fn off(&self, p: Pos) -> usize {
-        self.idx.offset(self.text, p.line, p.col)
+        self.idx.offset_clamped(self.text.as_bytes(), p.line, p.col)
     }
 
     /// Hit covering a scalar node (its first line) or the given length.
     fn hit_node(&mut self, rule: &'static str, n: &Node, msg: String) {
         let s = self.off(n.pos());
-        let le = self
-            .idx
-            .line_end(self.text, self.idx.line_start(n.pos().line).unwrap_or(0));
+        let ls = self.idx.line_start(n.pos().line).unwrap_or(0);
+        let le = crate::text::line_end(self.text.as_bytes(), ls);
         let len = n.str().map_or(0, |v| v.lines().next().unwrap_or("").len());
         let e = if n.is_block() { le } else { (s + len).min(le) };
         self.out.push(Hit::new(rule, s, e.max(s), msg));
@@ -184,7 +174,7 @@ impl Wf<'_> {
         let hint = line_hint.trim();
         for l in pos.line..pos.line + span + 1 {
             let ls = self.idx.line_start(l)?;
-            let le = self.idx.line_end(self.text, ls);
+            let le = crate::text::line_end(self.text.as_bytes(), ls);
             let src = &self.text[ls..le];
             let from = if l == pos.line { self.off(pos) - ls } else { 0 };
             if from > src.len() {
@@ -229,7 +219,7 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     };
     let mut wf = Wf {
         text,
-        idx: LineIndex::new(text),
+        idx: LineIndex::new(text.as_bytes()),
         out,
         ctx,
     };
@@ -552,7 +542,7 @@ fn script_leaks(wf: &mut Wf, run: &Node, secret_vars: &HashSet<String>, github: 
             "printed to the log"
         };
         if let Some((s, e)) = wf.locate(search_from, line, &needle, span) {
-            let (l, _) = wf.idx.pos(wf.text, s);
+            let (l, _) = wf.idx.pos(wf.text.as_bytes(), s);
             search_from = Pos {
                 line: l + 1,
                 col: 1,

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{ReportOptions, Reporter, ScanResult};
-use crate::source::Skipped;
+use crate::finding::Skipped;
 
 pub struct Json;
 

@@ -11,8 +11,8 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::finding::Skipped;
 use crate::finding::{mask_text, redact, CommitInfo, Finding};
-use crate::source::Skipped;
 
 /// Everything a scan produced, ready to print.
 pub struct ScanResult {

@@ -1205,7 +1205,7 @@ mod tests {
         ScanResult {
             findings,
             skipped: (0..skipped)
-                .map(|i| crate::source::Skipped {
+                .map(|i| crate::finding::Skipped {
                     path: format!("bin/{i:05}.dat"),
                     reason: "binary file".into(),
                 })

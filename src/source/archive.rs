@@ -11,69 +11,15 @@
 //! streamed (tar, gzip) or read one at a time (zip); a nested zip is read into memory, so its
 //! size is bounded too.
 
-use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::io::{Cursor, Read, Seek};
 
-use super::blob::{self, Blob, Outcome, Policy};
-use super::{Sink, CHUNK_SIZE};
-use crate::engine::Scanner;
+use super::Sink;
 use crate::finding::Finding;
 
-/// Kinds of archive, by file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Zip,
-    Tar,
-    TarGz,
-    /// A single gzip-compressed file (`app.log.gz`).
-    Gz,
-}
+pub use crate::kind::{archive_kind as kind_of, ArchiveKind as Kind};
 
-/// The archive kind a file name says, if any (case-insensitive extension).
-pub fn kind_of(path: &str) -> Option<Kind> {
-    let name = path
-        .rsplit(['/', '!'])
-        .next()
-        .unwrap_or(path)
-        .to_ascii_lowercase();
-    const ZIP: &[&str] = &[
-        ".zip", ".jar", ".war", ".ear", ".aar", ".apk", ".ipa", ".whl", ".nupkg", ".vsix", ".xpi",
-    ];
-    if ZIP.iter().any(|e| name.ends_with(e)) {
-        Some(Kind::Zip)
-    } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
-        Some(Kind::TarGz)
-    } else if name.ends_with(".tar") {
-        Some(Kind::Tar)
-    } else if name.ends_with(".gz") && name.len() > 3 {
-        Some(Kind::Gz)
-    } else {
-        None
-    }
-}
-
-/// An entry's name as shown after `archive!`: `/`-separated, `.` and `..` resolved inside
-/// the archive, never above its root, and no leading `/`. An entry named
-/// `../../../README.md` would otherwise read `vendor/lib.jar!../../../README.md`, which
-/// URI resolution (SARIF) collapses onto the real `README.md`: a finding would be reported
-/// on a file it is not in.
-pub fn entry_name(raw: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in raw.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    if parts.is_empty() {
-        return "(unnamed entry)".to_string();
-    }
-    parts.join("/")
-}
+pub use crate::paths::entry_name;
 
 /// Bounds on one archive (and everything nested in it).
 #[derive(Debug, Clone, Copy)]
@@ -105,47 +51,32 @@ impl Default for Limits {
     }
 }
 
-/// Scan an archive from any seekable reader (`len`: its size in bytes) with explicit limits.
-#[allow(clippy::too_many_arguments)]
-pub fn scan_archive(
-    scanner: &Scanner,
-    sink: &Sink,
-    shown: &str,
-    kind: Kind,
-    reader: impl Read + Seek,
-    len: u64,
-    limits: Limits,
-    buf: &mut Vec<u8>,
-) {
-    let mut found = Vec::new();
-    scan_archive_into(
-        scanner, sink, shown, shown, kind, reader, len, limits, buf, &mut found,
-    );
-    sink.add_findings(found);
-}
+/// What the walk hands to its owner for every file inside an archive (archives inside are
+/// opened by the walk itself, which counts the depth): the entry's display path
+/// (`app.zip!lib/a.properties`), a reader of its bytes, the size its header gives, scratch
+/// space, and where its findings go. The per-blob scanner ([`super::blob`]) supplies it.
+pub type OnEntry<'f> = dyn Fn(&str, &mut dyn Read, u64, &mut Vec<u8>, &mut Vec<Finding>) + 'f;
 
-/// [`scan_archive`] that appends the findings to `out`; `rel` is the archive's path for
-/// the allow-lists and sample hiding.
-/// Appends to `out` (history attributes them to the
-/// commits that wrote the archive) instead of sending them to `sink`.
+/// Walk the archive `reader` (`len` bytes, shown as `shown`) within `limits`, calling
+/// `on_entry` for each file inside; the findings it reports are appended to `out`. A limit
+/// that stops the walk is a warning and a "partially scanned" skip entry.
 #[allow(clippy::too_many_arguments)]
-pub fn scan_archive_into(
-    scanner: &Scanner,
+pub fn walk(
     sink: &Sink,
     shown: &str,
-    rel: &str,
     kind: Kind,
     reader: impl Read + Seek,
     len: u64,
     limits: Limits,
     buf: &mut Vec<u8>,
     out: &mut Vec<Finding>,
+    on_entry: &OnEntry<'_>,
 ) {
     let budget = len
         .saturating_mul(limits.max_ratio)
         .clamp(limits.min_budget, limits.max_budget);
     let walk = Walk {
-        scanner,
+        on_entry,
         sink,
         limits,
         budget: Cell::new(budget),
@@ -153,8 +84,6 @@ pub fn scan_archive_into(
         entries: Cell::new(0),
         stop: Cell::new(None),
         found: RefCell::new(std::mem::take(out)),
-        top_shown: shown.to_string(),
-        top_rel: rel.to_string(),
     };
     match kind {
         Kind::Zip => walk.zip(shown, reader, 1, buf),
@@ -172,7 +101,7 @@ pub fn scan_archive_into(
 /// A short cause for a read error inside an archive. The decoders' own messages can quote
 /// header fields or entry names that are really file content (a misaligned tar stream), which
 /// could be a secret, so only the kind of error is shown.
-fn io_cause(e: &std::io::Error) -> &'static str {
+pub fn io_cause(e: &std::io::Error) -> &'static str {
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof => "unexpected end of data",
         std::io::ErrorKind::InvalidData
@@ -184,7 +113,7 @@ fn io_cause(e: &std::io::Error) -> &'static str {
 }
 
 struct Walk<'a> {
-    scanner: &'a Scanner,
+    on_entry: &'a OnEntry<'a>,
     sink: &'a Sink,
     limits: Limits,
     /// Expanded bytes still allowed.
@@ -196,9 +125,6 @@ struct Walk<'a> {
     stop: Cell<Option<String>>,
     /// Findings of every entry so far.
     found: RefCell<Vec<Finding>>,
-    /// The archive as shown, and as the allow-lists see it (below the scan root).
-    top_shown: String,
-    top_rel: String,
 }
 
 /// Counts expanded bytes against the walk's budget; reads as end of input once it is spent.
@@ -436,17 +362,6 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The path the allow-lists and sample hiding see for an entry: the archive's own such
-    /// path, then the entry (`vendor/lib.jar!com/x/a.properties`).
-    fn rel_of<'p>(&self, path: &'p str) -> Cow<'p, str> {
-        match path.strip_prefix(self.top_shown.as_str()) {
-            Some(rest) if self.top_rel != self.top_shown => {
-                Cow::Owned(format!("{}{rest}", self.top_rel))
-            }
-            _ => Cow::Borrowed(path),
-        }
-    }
-
     /// Hand one entry's findings to the walk's owner.
     fn emit(&self, findings: Vec<Finding>) {
         self.sink.check_cap(&findings);
@@ -479,72 +394,8 @@ impl<'a> Walk<'a> {
             self.stream(path, kind, Box::new(reader), depth + 1, buf);
             return;
         }
-        let rel = self.rel_of(path);
-        // `allow.paths` sees the entry as a path below the scan root and as a path inside
-        // the archive (`vendor/**` excludes `release.zip!vendor/lib.py`)
-        let inner = path.rsplit('!').next().unwrap_or(path);
-        if let Some(why) =
-            blob::excluded(self.scanner, &rel).or_else(|| blob::excluded(self.scanner, inner))
-        {
-            self.sink.skip(path, why);
-            return;
-        }
-        let b = Blob {
-            shown: path,
-            rel: blob::Rel::Path(&rel),
-            policy: Policy::ENTRY,
-        };
         let mut findings = Vec::new();
-        // read up to one chunk (and a byte more, in case the header's size is wrong)
-        let want = if size <= CHUNK_SIZE as u64 {
-            CHUNK_SIZE as u64 + 1
-        } else {
-            8192
-        };
-        let mut head = Vec::with_capacity(size.min(want) as usize);
-        if let Err(e) = (&mut reader).take(want).read_to_end(&mut head) {
-            let e = io_cause(&e);
-            self.sink
-                .warn(format!("{path}: read error: {e}; not scanned"));
-            self.sink.skip(path, format!("read error: {e}"));
-            return;
-        }
-        let outcome = if head.len() as u64 <= CHUNK_SIZE as u64 && (head.len() as u64) < want {
-            Ok(blob::scan_bytes(
-                self.scanner,
-                self.sink,
-                &b,
-                &head,
-                None,
-                buf,
-                &mut findings,
-            ))
-        } else {
-            blob::scan_stream(
-                self.scanner,
-                self.sink,
-                &b,
-                head,
-                reader,
-                buf,
-                &mut findings,
-            )
-        };
-        match outcome {
-            Ok(Outcome::Scanned(n)) => self.sink.count(n),
-            Ok(Outcome::Empty | Outcome::Expanded) => self.sink.count(0),
-            Ok(Outcome::Binary) => self
-                .sink
-                .skip(path, "binary file (NUL byte in the first 8 KiB)"),
-            Err(e) => {
-                let e = io_cause(&e);
-                self.sink.count(0);
-                self.sink
-                    .warn(format!("{path}: read error: {e}; scanned partially"));
-                self.sink
-                    .skip(path, format!("read error: {e} (partially scanned)"));
-            }
-        }
+        (self.on_entry)(path, &mut reader, size, buf, &mut findings);
         self.emit(findings);
         if buf.capacity() > 4 * super::CHUNK_SIZE {
             *buf = Vec::new();
@@ -555,7 +406,6 @@ impl<'a> Walk<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
 
     fn tar_of(n: usize, size: usize) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
@@ -571,12 +421,14 @@ mod tests {
     }
 
     fn run(data: Vec<u8>, kind: Kind, limits: Limits) -> (Vec<String>, u64) {
-        let scanner = Scanner::new(Config::default()).unwrap();
         let sink = Sink::default();
         let len = data.len() as u64;
         let mut buf = Vec::new();
-        scan_archive(
-            &scanner,
+        let count = |_: &str, r: &mut dyn Read, _: u64, _: &mut Vec<u8>, _: &mut Vec<Finding>| {
+            let n = std::io::copy(r, &mut std::io::sink()).unwrap();
+            sink.count(n);
+        };
+        walk(
             &sink,
             "t.tar",
             kind,
@@ -584,6 +436,8 @@ mod tests {
             len,
             limits,
             &mut buf,
+            &mut Vec::new(),
+            &count,
         );
         let (_, _, warnings, files, _) = sink.finish();
         (warnings, files)

@@ -14,6 +14,7 @@ use std::io::{Cursor, Read};
 use super::{archive, is_binary, log, scan_parts, scan_reader, sourcemap, wide, Sink, CHUNK_SIZE};
 use crate::engine::{ChunkPos, Scanner};
 use crate::finding::Finding;
+use crate::kind::is_log as is_log_path;
 
 /// Where a blob comes from. [`Provenance::display`] is the path every reporter shows;
 /// archive entries nest (`app.zip!lib.jar!a.properties`).
@@ -219,16 +220,16 @@ pub fn scan_bytes(
     let shown = blob.shown;
     let n = data.len();
     if blob.policy.archives {
-        if let Some(kind) = archive::kind_of(shown) {
-            archive::scan_archive_into(
+        if let Some(kind) = crate::kind::archive_kind(shown) {
+            let rel = blob.rel.get();
+            scan_archive(
                 scanner,
                 sink,
                 shown,
-                &blob.rel.get(),
+                &rel,
                 kind,
                 Cursor::new(data),
                 n as u64,
-                archive::Limits::default(),
                 chunk_buf,
                 out,
             );
@@ -251,7 +252,7 @@ pub fn scan_bytes(
         lint_blob(scanner, sink, blob, Some(t), out);
         return Outcome::Empty;
     }
-    if blob.policy.logs && log::is_log_path(shown) {
+    if blob.policy.logs && is_log_path(shown) {
         match log::scan_log_into(scanner, shown, t, chunk_buf, out) {
             Ok(_) => {}
             Err(e) => sink.warn(format!("{shown}: {e}")), // in-memory reads do not fail
@@ -307,6 +308,100 @@ pub fn scan_bytes(
     Outcome::Scanned(n as u64)
 }
 
+/// Open the archive `reader` (`len` bytes, shown as `shown`, `rel` for the allow-lists) and
+/// scan every file inside through this pipeline ([`Policy::ENTRY`]); findings go to `out`.
+#[allow(clippy::too_many_arguments)]
+pub fn scan_archive(
+    scanner: &Scanner,
+    sink: &Sink,
+    shown: &str,
+    rel: &str,
+    kind: archive::Kind,
+    reader: impl Read + std::io::Seek,
+    len: u64,
+    buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) {
+    let on_entry = |path: &str,
+                    reader: &mut dyn Read,
+                    size: u64,
+                    buf: &mut Vec<u8>,
+                    found: &mut Vec<Finding>| {
+        archive_entry(scanner, sink, (shown, rel), path, reader, size, buf, found)
+    };
+    archive::walk(
+        sink,
+        shown,
+        kind,
+        reader,
+        len,
+        archive::Limits::default(),
+        buf,
+        out,
+        &on_entry,
+    );
+}
+
+/// One file inside an archive: in memory when it is small enough, as a stream otherwise.
+/// The allow-lists see it as a path below the scan root (`vendor/lib.jar!a.properties`,
+/// from the archive's `rel`) and as a path inside the archive (`vendor/**` excludes
+/// `release.zip!vendor/lib.py`).
+#[allow(clippy::too_many_arguments)]
+fn archive_entry(
+    scanner: &Scanner,
+    sink: &Sink,
+    (top_shown, top_rel): (&str, &str),
+    path: &str,
+    mut reader: &mut dyn Read,
+    size: u64,
+    buf: &mut Vec<u8>,
+    findings: &mut Vec<Finding>,
+) {
+    let rel: Cow<str> = match path.strip_prefix(top_shown) {
+        Some(rest) if top_rel != top_shown => Cow::Owned(format!("{top_rel}{rest}")),
+        _ => Cow::Borrowed(path),
+    };
+    let inner = path.rsplit('!').next().unwrap_or(path);
+    if let Some(why) = excluded(scanner, &rel).or_else(|| excluded(scanner, inner)) {
+        sink.skip(path, why);
+        return;
+    }
+    let b = Blob {
+        shown: path,
+        rel: Rel::Path(&rel),
+        policy: Policy::ENTRY,
+    };
+    // read up to one chunk (and a byte more, in case the header's size is wrong)
+    let want = if size <= CHUNK_SIZE as u64 {
+        CHUNK_SIZE as u64 + 1
+    } else {
+        8192
+    };
+    let mut head = Vec::with_capacity(size.min(want) as usize);
+    if let Err(e) = (&mut reader).take(want).read_to_end(&mut head) {
+        let e = archive::io_cause(&e);
+        sink.warn(format!("{path}: read error: {e}; not scanned"));
+        sink.skip(path, format!("read error: {e}"));
+        return;
+    }
+    let outcome = if (head.len() as u64) < want {
+        Ok(scan_bytes(scanner, sink, &b, &head, None, buf, findings))
+    } else {
+        scan_stream(scanner, sink, &b, head, reader, buf, findings)
+    };
+    match outcome {
+        Ok(Outcome::Scanned(n)) => sink.count(n),
+        Ok(Outcome::Empty | Outcome::Expanded) => sink.count(0),
+        Ok(Outcome::Binary) => sink.skip(path, "binary file (NUL byte in the first 8 KiB)"),
+        Err(e) => {
+            let e = archive::io_cause(&e);
+            sink.count(0);
+            sink.warn(format!("{path}: read error: {e}; scanned partially"));
+            sink.skip(path, format!("read error: {e} (partially scanned)"));
+        }
+    }
+}
+
 /// Scan a blob too large to hold in memory, as a stream: `head` holds its first bytes
 /// (already read, at least 8 KiB unless the blob is shorter) and `rest` the remainder.
 /// Configuration checks see only its name. Returns the bytes read, or the read error after
@@ -328,7 +423,7 @@ pub fn scan_stream(
             None => return Ok(Outcome::Binary),
         }
     } else {
-        if blob.policy.lint != Lint::Off && !log::is_log_path(shown) {
+        if blob.policy.lint != Lint::Off && !is_log_path(shown) {
             scanner.lint_skipped_large(shown);
         }
         None
@@ -343,7 +438,7 @@ pub fn scan_stream(
             chunk_buf,
             out,
         ),
-        None if blob.policy.logs && log::is_log_path(shown) => log::scan_log_into(
+        None if blob.policy.logs && is_log_path(shown) => log::scan_log_into(
             scanner,
             shown,
             std::io::BufReader::new(reader),

@@ -5,11 +5,14 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use ignore::{WalkBuilder, WalkState};
 
+use crate::paths::normalize_path as normalize;
+pub use crate::paths::{check_named, display_path, open_regular};
+
 use super::blob::{self, Blob, Outcome, Policy, Rel};
-use super::{archive, log, sourcemap, Sink, Source, CHUNK_SIZE};
+use super::{sourcemap, Sink, Source, CHUNK_SIZE};
 use crate::engine::Scanner;
 
 /// The ignore file leakgate adds to git's and ripgrep's.
@@ -27,13 +30,6 @@ pub struct FileSource {
     pub exclude: Option<globset::GlobSet>,
     /// `--max-file-size`: larger files are skipped (and listed as skipped).
     pub max_file_size: Option<u64>,
-}
-
-/// `/`-separated display path without a leading `./`.
-pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    s.to_string()
 }
 
 impl FileSource {
@@ -68,42 +64,6 @@ impl FileSource {
     }
 }
 
-/// A path named on the command line must be readable: a dangling symlink, a symlink loop
-/// or a directory that cannot be listed is an error (exit 2) naming the path and the
-/// reason, never an empty, clean scan.
-pub fn check_named(p: &Path) -> Result<()> {
-    let shown = p.display();
-    let link = std::fs::symlink_metadata(p)
-        .map_err(|e| anyhow::anyhow!("{shown}: cannot read: {}", io_reason(&e)))?;
-    let meta = match std::fs::metadata(p) {
-        Ok(m) => m,
-        Err(e) if link.file_type().is_symlink() => bail!(
-            "{shown}: symbolic link that cannot be followed: {}",
-            io_reason(&e)
-        ),
-        Err(e) => bail!("{shown}: cannot read: {}", io_reason(&e)),
-    };
-    if meta.is_dir() {
-        if let Err(e) = std::fs::read_dir(p) {
-            bail!("{shown}: cannot list the directory: {}", io_reason(&e));
-        }
-    } else if meta.is_file() {
-        if let Err(e) = std::fs::File::open(p) {
-            bail!("{shown}: cannot open: {}", io_reason(&e));
-        }
-    }
-    Ok(())
-}
-
-/// An I/O error in words, without the `(os error N)` suffix.
-fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 /// The path a walk error is about, if it names one.
 fn error_path(e: &ignore::Error) -> Option<&Path> {
     match e {
@@ -115,21 +75,6 @@ fn error_path(e: &ignore::Error) -> Option<&Path> {
         ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
         _ => None,
     }
-}
-
-/// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the disk.
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 impl Source for FileSource {
@@ -308,8 +253,8 @@ impl FileSource {
             policy: Policy::TREE,
         };
         let mut findings = Vec::new();
-        if let Some(kind) = archive::kind_of(shown) {
-            archive::scan_archive_into(
+        if let Some(kind) = crate::kind::archive_kind(shown) {
+            blob::scan_archive(
                 scanner,
                 sink,
                 shown,
@@ -317,7 +262,6 @@ impl FileSource {
                 kind,
                 &mut file,
                 len,
-                archive::Limits::default(),
                 buf,
                 &mut findings,
             );
@@ -336,7 +280,7 @@ impl FileSource {
         // is scanned once, as the files it holds, and not a second time as JSON; a CI log is
         // streamed through the log normaliser whatever its size
         let whole_map = sourcemap::is_map(shown) && len <= sourcemap::MAX_MAP_BYTES;
-        if (len as usize > CHUNK_SIZE && !whole_map) || log::is_log_path(shown) {
+        if (len as usize > CHUNK_SIZE && !whole_map) || crate::kind::is_log(shown) {
             let mut head = vec![0u8; 8192];
             let n = read_up_to(&mut file, &mut head);
             head.truncate(n);
@@ -483,36 +427,6 @@ const SYMLINK_NOT_FOLLOWED: &str =
     "symbolic link, not followed (name it on the command line to scan its target)";
 
 const NOT_REGULAR: &str = "not a regular file (device, socket or pipe)";
-
-/// Open `path` for reading only if it is a regular file: `Ok(None)` when it is anything
-/// else. Unless `follow` (a path named on the command line), a symlink is not followed:
-/// a file swapped for a symlink to `/dev/zero` since the walk saw it would otherwise be
-/// read until memory runs out. The type is checked on the open file (no race), and the
-/// open does not block on a pipe.
-pub fn open_regular(path: &Path, follow: bool) -> std::io::Result<Option<std::fs::File>> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut flags = libc::O_NONBLOCK;
-        if !follow {
-            flags |= libc::O_NOFOLLOW;
-        }
-        opts.custom_flags(flags);
-    }
-    let file = match opts.open(path) {
-        Ok(f) => f,
-        #[cfg(unix)]
-        Err(e) if !follow && e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    // (O_NONBLOCK has no effect on reads of a regular file)
-    if !file.metadata()?.is_file() {
-        return Ok(None);
-    }
-    Ok(Some(file))
-}
 
 /// Read all of `file`, `len` bytes long by its metadata, into the start of `buf`; returns
 /// how many bytes were read. `buf` is scratch space whose bytes stay initialised between

@@ -43,8 +43,9 @@ use gix::objs::{FindExt, TreeRefIter};
 
 use super::blob::{Blob, Outcome, Policy, Rel};
 use super::Sink;
-use crate::engine::{is_code_path, Scanner};
+use crate::engine::Scanner;
 use crate::finding::{fingerprint, CommitInfo, Finding};
+use crate::kind::is_code as is_code_path;
 
 /// Blobs larger than this are skipped by default (`--max-blob-size` changes it).
 pub const DEFAULT_MAX_BLOB_SIZE: u64 = 32 * 1024 * 1024;
@@ -1545,28 +1546,7 @@ pub fn commit_info(repo: &gix::Repository, id: &ObjectId) -> Result<CommitInfo> 
     })
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch (UTC).
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // civil from days (Howard Hinnant's algorithm)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+pub use crate::text::rfc3339;
 
 /// Seven hex digits, like `git log --oneline`.
 pub fn short(id: &ObjectId) -> String {

@@ -17,27 +17,13 @@ use crate::engine::Scanner;
 /// Lines longer than this are cleaned and passed on in pieces of this size.
 pub const MAX_LINE: usize = 1 << 20;
 
-/// Files scanned as CI logs inside a tree or an archive: `*.log`, and the per-step files of
-/// a GitHub Actions log archive (`3_Run tests.txt`, `build/3_Run tests.txt`: digits, `_`,
-/// a name, `.txt`).
-pub fn is_log_path(path: &str) -> bool {
-    let name = path.rsplit(['/', '!']).next().unwrap_or(path);
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".log") && lower.len() > 4 {
-        return true;
-    }
-    let Some(stem) = lower.strip_suffix(".txt") else {
-        return false;
-    };
-    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && stem.len() > digits + 1 && stem.as_bytes()[digits] == b'_'
-}
+pub use crate::kind::is_log as is_log_path;
 
 /// Open a log named on the command line. A directory (which opens, then fails to read), a
 /// dangling symlink or an unreadable file is an error naming the path and the reason, so a
 /// log that was not read is never reported clean.
 pub fn open_named(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
-    super::files::check_named(path)?;
+    crate::paths::check_named(path)?;
     let file = std::fs::File::open(path)
         .map_err(|e| anyhow::anyhow!("{}: cannot open: {e}", path.display()))?;
     let meta = file

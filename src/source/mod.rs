@@ -14,18 +14,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use anyhow::Result;
-use serde::Serialize;
 
 use crate::engine::{ChunkPos, Scanner};
 use crate::finding::Finding;
 use crate::matcher::MAX_WINDOW;
 
-/// Something that was not scanned, and why. Always reported (never skipped silently).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Skipped {
-    pub path: String,
-    pub reason: String,
-}
+pub use crate::finding::Skipped;
 
 /// Where findings, counters and skip notes go; shared by all worker threads.
 #[derive(Default)]

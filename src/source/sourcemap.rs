@@ -70,24 +70,7 @@ pub struct Context<'a> {
     pub allowed: &'a dyn Fn(&Path) -> bool,
 }
 
-/// True for files [`scan_file`] has something to add to: source maps and JS/CSS bundles.
-pub fn applies(shown: &str) -> bool {
-    let name = shown.rsplit('/').next().unwrap_or(shown);
-    let Some((stem, ext)) = name.rsplit_once('.') else {
-        return false;
-    };
-    !stem.is_empty()
-        && matches!(
-            ext.to_ascii_lowercase().as_str(),
-            "map" | "js" | "mjs" | "cjs" | "css"
-        )
-}
-
-/// True for `.map` files (any case).
-pub fn is_map(shown: &str) -> bool {
-    let b = shown.as_bytes();
-    b.len() >= 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".map")
-}
+pub use crate::kind::{is_bundle_or_map as applies, is_map};
 
 /// A file the walker has in memory, with its map when it parsed one before the plain scan.
 pub struct Held<'a> {
@@ -610,7 +593,7 @@ fn scan_bundle(
                 "{label}: not decoded: {why}; scanned as a plain file"
             )),
             Ok(json) => {
-                let (line, column) = lines.position(data, r.start);
+                let (line, column) = lines.pos(data, r.start);
                 let at = Location {
                     path: shown.to_string(),
                     line,
@@ -822,7 +805,7 @@ fn map_back(
         return Mapped::Unmapped;
     };
     let gen_line = f.location.line - 1;
-    let line_start = lines.start(gen_line);
+    let line_start = lines.line_start(gen_line + 1).unwrap_or(usize::MAX);
     let gen_col16 = utf16_len(&data[line_start..off]);
     // in an index map, token positions are relative to their section
     let Some((tok, gen_line, gen_col16)) = lookup(&lm.map, gen_line, gen_col16, 0) else {
@@ -1158,8 +1141,8 @@ fn locate_json_string(json: &[u8], lines: &LineIndex, secret: &str, shown: &str)
         .unwrap_or(&escaped);
     match memchr::memmem::find(json, needle.as_bytes()).filter(|_| !needle.is_empty()) {
         Some(at) => {
-            let (line, column) = lines.position(json, at);
-            let (end_line, end_column) = lines.position(json, at + needle.len());
+            let (line, column) = lines.pos(json, at);
+            let (end_line, end_column) = lines.pos(json, at + needle.len());
             Location {
                 path: shown.to_string(),
                 line,
@@ -1349,31 +1332,7 @@ fn clean_name(name: &str) -> String {
         .join("/")
 }
 
-/// Lexical normalisation of a `/`-separated path: `a/./b/../c` → `a/c`; leading `..` of a
-/// relative path are kept; `..` never climbs above `/`.
-pub(crate) fn normalize(p: &str) -> String {
-    let abs = p.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for c in p.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if !abs {
-                    parts.push("..");
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    let s = parts.join("/");
-    if abs {
-        format!("/{s}")
-    } else {
-        s
-    }
-}
+use crate::paths::normalize;
 
 fn join(dir: &str, rel: &str) -> String {
     if dir.is_empty() {
@@ -1433,7 +1392,7 @@ fn relative_to_cwd(abs: &str) -> String {
 /// The walk root (as a display path of a directory) that `shown` was found under.
 fn scan_root_of(roots: &[PathBuf], shown: &str) -> String {
     for r in roots {
-        let d = normalize(&super::files::display_path(r));
+        let d = normalize(&crate::paths::display_path(r));
         let d = if r.is_file() {
             dir_of(&d).to_string()
         } else {
@@ -1449,48 +1408,7 @@ fn scan_root_of(roots: &[PathBuf], shown: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Lines, columns and UTF-16
 
-/// Byte offsets of line starts, for turning positions into offsets and back.
-struct LineIndex(Vec<usize>);
-
-impl LineIndex {
-    fn new(data: &[u8]) -> LineIndex {
-        let mut v = vec![0];
-        v.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
-        LineIndex(v)
-    }
-
-    /// Start of 0-based line `l`.
-    fn start(&self, l: u32) -> usize {
-        self.0.get(l as usize).copied().unwrap_or(usize::MAX)
-    }
-
-    /// Byte offset of a 1-based (line, column in characters) position.
-    fn offset(&self, data: &[u8], line: u32, column: u32) -> Option<usize> {
-        let start = *self.0.get(line.checked_sub(1)? as usize)?;
-        let mut chars = 0u32;
-        let want = column.checked_sub(1)?;
-        for (i, &b) in data[start..].iter().enumerate() {
-            if (b & 0xC0) != 0x80 {
-                if chars == want {
-                    return Some(start + i);
-                }
-                chars += 1;
-            }
-            if b == b'\n' {
-                return None;
-            }
-        }
-        (chars == want).then_some(data.len())
-    }
-
-    /// 1-based (line, column in characters) of a byte offset.
-    fn position(&self, data: &[u8], off: usize) -> (u32, u32) {
-        let l = self.0.partition_point(|&s| s <= off) - 1;
-        let start = self.0[l];
-        let col = crate::engine::char_count(&data[start..off.min(data.len())]);
-        (l as u32 + 1, col + 1)
-    }
-}
+use crate::text::LineIndex;
 
 /// UTF-16 code units in `b` (read as UTF-8; an invalid byte counts as one U+FFFD).
 fn utf16_len(b: &[u8]) -> u32 {
@@ -1554,7 +1472,7 @@ fn read_limited(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
 }
 
 fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
-    super::files::open_regular(path, true)?
+    crate::paths::open_regular(path, true)?
         .ok_or_else(|| std::io::Error::other("not a regular file"))
 }
 
@@ -1652,7 +1570,7 @@ mod tests {
         let data = line.as_bytes();
         let idx = LineIndex::new(data);
         assert_eq!(idx.offset(data, 1, 10), Some(b));
-        assert_eq!(idx.position(data, b), (1, 10));
+        assert_eq!(idx.pos(data, b), (1, 10));
         assert_eq!(closest_occurrence("a KEY b KEY", "KEY", 9), Some(8));
     }
 

@@ -445,7 +445,7 @@ fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    crate::source::git::rfc3339(secs)
+    crate::text::rfc3339(secs)
 }
 
 /// Validate every finding whose rule can be: once per unique (rule, secret). A live key
