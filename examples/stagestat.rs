@@ -80,7 +80,7 @@ fn main() {
     let t = min3(|| {
         for (p, b) in &bufs {
             raw.clear();
-            rules.scan(b, leakgate::engine::is_code_path(p), &mut raw);
+            rules.scan(b, leakgate::kind::is_code(p), &mut raw);
         }
     });
     report("rules (keywords + regex)", t);
@@ -134,7 +134,7 @@ fn main() {
                 true,
                 &[],
                 decode::Limits::default(),
-                leakgate::engine::is_code_path(p),
+                leakgate::kind::is_code(p),
                 &mut decode::LimitsHit::default(),
             ));
         }
@@ -168,7 +168,7 @@ fn per_rule(bufs: &[(String, Vec<u8>)]) {
         let ks = leakgate::keywords::KeywordSearcher::new(&kws).unwrap();
         let mut raw = Vec::new();
         for (p, b) in bufs {
-            rs.scan(b, leakgate::engine::is_code_path(p), &mut raw);
+            rs.scan(b, leakgate::kind::is_code(p), &mut raw);
         }
         let mut hits = 0usize;
         let tk = min3(|| {
@@ -180,7 +180,7 @@ fn per_rule(bufs: &[(String, Vec<u8>)]) {
         let tr = min3(|| {
             for (p, b) in bufs {
                 raw.clear();
-                rs.scan(b, leakgate::engine::is_code_path(p), &mut raw);
+                rs.scan(b, leakgate::kind::is_code(p), &mut raw);
             }
         });
         rows.push((tr - tk, hits, id, kws.join(",")));

@@ -594,33 +594,7 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         if paths.len() > 1 {
             anyhow::bail!("`-` (standard input) cannot be combined with other paths");
         }
-        use leakgate::source::blob::{self, Blob, Lint, Outcome, Policy, Rel};
-        use std::io::Read;
-        let mut buf = Vec::new();
-        let mut findings = Vec::new();
-        let mut stdin = std::io::stdin().lock();
-        let mut head = Vec::with_capacity(8192);
-        (&mut stdin)
-            .take(8192)
-            .read_to_end(&mut head)
-            .context("cannot read standard input")?;
-        let b = Blob {
-            shown: STDIN_NAME,
-            rel: Rel::Path(STDIN_NAME),
-            policy: Policy {
-                lint: Lint::Off,
-                archives: false,
-                logs: false,
-            },
-        };
-        match blob::scan_stream(&scanner, &sink, &b, head, stdin, &mut buf, &mut findings)
-            .context("cannot read standard input")?
-        {
-            Outcome::Scanned(n) => sink.count(n),
-            Outcome::Binary => sink.skip(STDIN_NAME, leakgate::source::files::BINARY),
-            Outcome::Empty | Outcome::Expanded => {}
-        }
-        sink.add_findings(findings);
+        leakgate::source::stdin::StdinSource { name: STDIN_NAME }.run(&scanner, &sink)?;
     } else {
         let source = FileSource {
             paths: paths.clone(),
@@ -744,7 +718,7 @@ fn cmd_history(args: HistoryArgs) -> Result<ExitCode> {
         progress: !args.out.quiet,
     };
     let sink = Sink::default();
-    let stats = git::scan_history(&scanner, &opts, &sink)?;
+    let stats = git::HistorySource(&opts).run(&scanner, &sink)?;
     let targets = vec![format!("history: {}", stats.target)];
     finish(
         scanner,
@@ -819,7 +793,7 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
         leakgate::ci::Plan::Nothing { reason } => (vec![format!("{event}: {reason}")], Some(0)),
         leakgate::ci::Plan::Range { base, head } => {
             opts.range = Some(format!("{base}..{head}"));
-            let stats = git::scan_history(&scanner, &opts, &sink)?;
+            let stats = git::HistorySource(&opts).run(&scanner, &sink)?;
             (
                 vec![format!("{event}: {}", stats.target)],
                 Some(stats.commits),
@@ -828,14 +802,14 @@ fn cmd_ci(args: CiArgs) -> Result<ExitCode> {
         leakgate::ci::Plan::NewBranch { head, .. } => {
             opts.branch = Some(head.clone());
             opts.only_new_commits = true;
-            let stats = git::scan_history(&scanner, &opts, &sink)?;
+            let stats = git::HistorySource(&opts).run(&scanner, &sink)?;
             (
                 vec![format!("{event}: new commits of {}", stats.target)],
                 Some(stats.commits),
             )
         }
         leakgate::ci::Plan::Full => {
-            let stats = git::scan_history(&scanner, &opts, &sink)?;
+            let stats = git::HistorySource(&opts).run(&scanner, &sink)?;
             (
                 vec![format!("{event}: history of {}", stats.target)],
                 Some(stats.commits),
@@ -883,7 +857,7 @@ fn cmd_baseline_create(
             progress: true,
             ..Default::default()
         };
-        git::scan_history(&scanner, &opts, &sink)?;
+        git::HistorySource(&opts).run(&scanner, &sink)?;
     }
     let (mut findings, _, warnings, _, _) = sink.finish();
     dedup_findings(&mut findings);
@@ -917,7 +891,11 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
-    staged::scan_staged(&scanner, &repo, args.max_blob_size, &sink)?;
+    staged::StagedSource {
+        repo: &repo,
+        max_blob_size: args.max_blob_size,
+    }
+    .run(&scanner, &sink)?;
     let ignore = gitleaks_ignore(&repo, &args.out)?;
     finish(
         scanner,
@@ -941,21 +919,11 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
     let config = load_config(args.out.config.as_ref(), std::path::Path::new("."))?;
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
-    let mut buf = Vec::new();
-    let mut targets = Vec::new();
-    for f in &files {
-        if f.as_os_str() == "-" {
-            let stdin = std::io::stdin();
-            log::scan_log(&scanner, &sink, STDIN_NAME, stdin.lock(), &mut buf);
-            targets.push(STDIN_NAME.to_string());
-        } else {
-            let shown = leakgate::source::files::display_path(f);
-            let file = log::open_named(f)?;
-            let reader = std::io::BufReader::with_capacity(64 * 1024, file);
-            log::scan_log(&scanner, &sink, &shown, reader, &mut buf);
-            targets.push(shown);
-        }
+    let targets = log::LogSource {
+        files: &files,
+        stdin_name: STDIN_NAME,
     }
+    .run(&scanner, &sink)?;
     finish(scanner, sink, targets, None, started, &args.out, None)
 }
 

@@ -6,7 +6,8 @@ use libfuzzer_sys::fuzz_target;
 #[path = "common.rs"]
 mod common;
 
-use leakgate::source::archive::{scan_archive, Kind, Limits};
+use leakgate::source::archive::{Kind, Limits};
+use leakgate::source::blob::scan_archive;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&k, body)) = data.split_first() else {
@@ -25,14 +26,17 @@ fuzz_target!(|data: &[u8]| {
         ..Limits::default()
     };
     let mut buf = Vec::new();
+    let mut found = Vec::new();
     scan_archive(
         common::scanner(),
         &sink,
+        name,
         name,
         kind,
         std::io::Cursor::new(body),
         body.len() as u64,
         limits,
         &mut buf,
+        &mut found,
     );
 });

@@ -230,6 +230,7 @@ pub fn scan_bytes(
                 kind,
                 Cursor::new(data),
                 n as u64,
+                archive::Limits::default(),
                 chunk_buf,
                 out,
             );
@@ -319,6 +320,7 @@ pub fn scan_archive(
     kind: archive::Kind,
     reader: impl Read + std::io::Seek,
     len: u64,
+    limits: archive::Limits,
     buf: &mut Vec<u8>,
     out: &mut Vec<Finding>,
 ) {
@@ -335,7 +337,7 @@ pub fn scan_archive(
         kind,
         reader,
         len,
-        archive::Limits::default(),
+        limits,
         buf,
         out,
         &on_entry,

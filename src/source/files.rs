@@ -78,6 +78,8 @@ fn error_path(e: &ignore::Error) -> Option<&Path> {
 }
 
 impl Source for FileSource {
+    type Output = ();
+
     fn run(&self, scanner: &Scanner, sink: &Sink) -> Result<()> {
         for p in &self.paths {
             check_named(p)?;
@@ -262,6 +264,7 @@ impl FileSource {
                 kind,
                 &mut file,
                 len,
+                super::archive::Limits::default(),
                 buf,
                 &mut findings,
             );

@@ -199,6 +199,18 @@ pub fn parse_range(range: &str) -> Result<(String, String)> {
 }
 
 /// Scan history as `opts` selects, sending findings and notes to `sink`.
+/// Git history as a [`super::Source`]: the blobs the selected commits wrote, and their
+/// messages.
+pub struct HistorySource<'a>(pub &'a HistoryOptions);
+
+impl super::Source for HistorySource<'_> {
+    type Output = HistoryStats;
+
+    fn run(&self, scanner: &Scanner, sink: &Sink) -> Result<HistoryStats> {
+        scan_history(scanner, self.0, sink)
+    }
+}
+
 pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Result<HistoryStats> {
     let mut repo = open(&opts.repo)?;
     // the walk reads each commit once: caches would only hold memory

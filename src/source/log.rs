@@ -38,6 +38,37 @@ pub fn open_named(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
     Ok(file)
 }
 
+/// CI logs named on the command line (`-` for standard input) as a [`super::Source`].
+pub struct LogSource<'a> {
+    pub files: &'a [std::path::PathBuf],
+    /// The name standard input is reported as.
+    pub stdin_name: &'a str,
+}
+
+impl super::Source for LogSource<'_> {
+    /// The display names of the logs read.
+    type Output = Vec<String>;
+
+    fn run(&self, scanner: &Scanner, sink: &Sink) -> anyhow::Result<Vec<String>> {
+        let mut buf = Vec::new();
+        let mut targets = Vec::new();
+        for f in self.files {
+            if f.as_os_str() == "-" {
+                let stdin = std::io::stdin();
+                scan_log(scanner, sink, self.stdin_name, stdin.lock(), &mut buf);
+                targets.push(self.stdin_name.to_string());
+            } else {
+                let shown = crate::paths::display_path(f);
+                let file = open_named(f)?;
+                let reader = std::io::BufReader::with_capacity(64 * 1024, file);
+                scan_log(scanner, sink, &shown, reader, &mut buf);
+                targets.push(shown);
+            }
+        }
+        Ok(targets)
+    }
+}
+
 /// Scan one log stream; `shown` is its display path. Findings go to `sink`.
 pub fn scan_log(
     scanner: &Scanner,

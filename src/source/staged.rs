@@ -23,6 +23,20 @@ struct Staged {
     old: Option<ObjectId>,
 }
 
+/// The staged index as a [`super::Source`].
+pub struct StagedSource<'a> {
+    pub repo: &'a Path,
+    pub max_blob_size: u64,
+}
+
+impl super::Source for StagedSource<'_> {
+    type Output = ();
+
+    fn run(&self, scanner: &Scanner, sink: &Sink) -> Result<()> {
+        scan_staged(scanner, self.repo, self.max_blob_size, sink)
+    }
+}
+
 /// Scan the index of the repository containing `repo_path` against its `HEAD`. Blobs larger
 /// than `max_blob_size` bytes are not read (a staged 1 GB file would be held whole in
 /// memory); they are listed as skipped, like in history scans.
