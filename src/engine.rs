@@ -337,6 +337,7 @@ impl Scanner {
                 decoded: chains[i].clone(),
                 commit: None,
                 validation: None,
+                companions: crate::validate::find_companions(&rule.spec, data, m.start, m.end),
             });
         }
     }

@@ -66,6 +66,10 @@ pub struct Finding {
     pub commit: Option<Box<CommitInfo>>,
     /// Live validation result (`--validate` only): what the provider said about the key.
     pub validation: Option<crate::validate::Validation>,
+    /// The other parts of a multi-part credential found near the secret (a Twilio account
+    /// SID next to its auth token), by the names the rule's `validate:` block gives them:
+    /// used by `--validate` only, never printed or serialized.
+    pub companions: std::collections::BTreeMap<String, String>,
 }
 
 /// Most other occurrences of one secret in one file listed on its finding (the count goes on).

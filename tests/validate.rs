@@ -411,6 +411,36 @@ const CASES: &[Case] = &[
         ),
         Some("p@corp.test"),
     ),
+    (
+        "square-access-token",
+        "square",
+        "GET",
+        "/v2/merchants/me",
+        (
+            200,
+            r#"{"merchant":{"id":"MLEFBHHSJGVHD","business_name":"Acme Cafe","country":"US"}}"#,
+        ),
+        (
+            401,
+            r#"{"errors":[{"category":"AUTHENTICATION_ERROR","code":"UNAUTHORIZED","detail":"This request could not be authorized."}]}"#,
+        ),
+        Some("Acme Cafe"),
+    ),
+    (
+        "mapbox-secret-token",
+        "mapbox",
+        "GET",
+        "/tokens/v2",
+        (
+            200,
+            r#"{"code":"TokenValid","token":{"usage":"sk","user":"mapuser","authorization":"sk.x"}}"#,
+        ),
+        (
+            401,
+            r#"{"code":"TokenInvalid","message":"Not Authorized - Invalid Token"}"#,
+        ),
+        Some("mapuser"),
+    ),
 ];
 
 fn leakgate(args: &[&str]) -> (i32, String, String) {
@@ -602,7 +632,8 @@ fn every_provider_5xx_is_unknown_after_two_retries() {
 
 #[test]
 fn every_rule_with_a_validate_block_has_a_provider_case() {
-    let providers: Vec<&str> = CASES.iter().map(|c| c.1).collect();
+    let mut providers: Vec<&str> = CASES.iter().map(|c| c.1).collect();
+    providers.extend(MULTI.iter().map(|c| c.provider));
     for r in leakgate::rules::builtin_rules().unwrap() {
         if let Some(v) = &r.validate {
             assert!(
@@ -778,6 +809,30 @@ fn rules_test_checks_validate_blocks() {
         assert_eq!(code, 2, "{url} {auth}");
         assert!(err.contains(why), "{err}");
     }
+    // companions: a templated host under a documented suffix, and an example showing the pair
+    let okta = |suffix: &str, example: &str| {
+        format!(
+            "rules:\n  - id: acme-key\n    name: Acme key\n    description: d\n    severity: high\n    keywords: [acme_]\n    pattern: '\\b(?P<secret>acme_[a-z0-9]{{24}})\\b'\n    remediation: r\n    validate:\n      provider: acme\n      host: '{{{{org}}}}'\n      host_suffixes: ['{suffix}']\n      url: 'https://{{{{org}}}}/me'\n      headers: {{Authorization: 'SSWS {{{{secret}}}}'}}\n      companions: [{{name: org, pattern: '(?P<org>[a-z]+\\.okta\\.com)', within: 2}}]\n      responses: [{{status: 200, result: valid}}]\n    examples: ['{example}']\n    negative_examples: ['k = acme_xxxxxxxxxxxxxxxxxxxxxxxx']\n"
+        )
+    };
+    let paired = "k = acme_{{lower:24}} at https://corp.okta.com";
+    std::fs::write(&p, okta(".okta.com", paired)).unwrap();
+    let (code, out, err) = leakgate(&["rules", "test", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::write(&p, okta(".example.com", paired)).unwrap();
+    let (code, _, err) = leakgate(&["rules", "test", p.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not a documented per-customer host suffix"),
+        "{err}"
+    );
+    std::fs::write(&p, okta(".okta.com", "k = acme_{{lower:24}}")).unwrap();
+    let (code, out, err) = leakgate(&["rules", "test", p.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(
+        format!("{out}{err}").contains("no example shows the validator's companions (org)"),
+        "{out}{err}"
+    );
 }
 
 #[test]
@@ -833,4 +888,366 @@ fn history_validates_each_key_once_across_commits() {
     assert!(out.contains("validation: LIVE as octocat"), "{out}");
     assert!(out.contains("CRITICAL"), "{out}");
     assert!(!out.contains(&token) && !err.contains(&token));
+}
+
+// ------------------------------------------------------------------ multi-part credentials
+
+/// A credential in two parts: the rule's secret and a companion found near it.
+struct Multi {
+    rule: &'static str,
+    provider: &'static str,
+    /// The file: `{c}` is the companion, `{s}` the secret.
+    layout: &'static str,
+    companion: &'static str,
+    secret: &'static str,
+    method: &'static str,
+    /// Expected request path; `{c}` / `{s}` as above.
+    path: &'static str,
+    valid: (u16, &'static str),
+    invalid: (u16, &'static str),
+    identity: Option<&'static str>,
+}
+
+const STS_OK: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci-deploy</Arn><UserId>AIDAEXAMPLEUSERID</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+const STS_BAD: &str = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ErrorResponse>";
+
+const MULTI: &[Multi] = &[
+    Multi {
+        rule: "aws-secret-access-key",
+        provider: "aws",
+        layout:
+            "[default]\naws_access_key_id = {c}\naws_secret_access_key = {s}\nregion = eu-west-1\n",
+        companion: "AKIA{{base32:16}}",
+        secret: "{{base64:40}}",
+        method: "POST",
+        path: "/",
+        valid: (200, STS_OK),
+        invalid: (403, STS_BAD),
+        identity: Some("arn:aws:iam::123456789012:user/ci-deploy"),
+    },
+    Multi {
+        rule: "twilio-auth-token",
+        provider: "twilio",
+        layout: "TWILIO_ACCOUNT_SID={c}\nTWILIO_AUTH_TOKEN={s}\n",
+        companion: "AC{{hex:32}}",
+        secret: "{{hex:32}}",
+        method: "GET",
+        path: "/2010-04-01/Accounts/{c}.json",
+        valid: (
+            200,
+            r#"{"sid":"AC0","friendly_name":"Acme Prod","status":"active"}"#,
+        ),
+        invalid: (
+            401,
+            r#"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#,
+        ),
+        identity: Some("Acme Prod"),
+    },
+    Multi {
+        rule: "algolia-admin-key",
+        provider: "algolia",
+        layout: "ALGOLIA_APP_ID={c}\nALGOLIA_ADMIN_KEY={s}\n",
+        companion: "{{chars:ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:10}}",
+        secret: "{{hex:32}}",
+        method: "GET",
+        path: "/1/keys/{s}",
+        valid: (
+            200,
+            r#"{"value":"x","createdAt":1656345570,"acl":["search","addObject","deleteIndex"],"description":""}"#,
+        ),
+        invalid: (
+            403,
+            r#"{"message":"Invalid Application-ID or API key","status":403}"#,
+        ),
+        identity: None,
+    },
+    Multi {
+        rule: "okta-api-token",
+        provider: "okta",
+        layout: "OKTA_ORG_URL=https://{c}\nOKTA_API_TOKEN={s}\n",
+        companion: "acme-{{lower:6}}.okta.com",
+        secret: "00{{alnum:40}}",
+        method: "GET",
+        path: "/api/v1/users/me",
+        valid: (
+            200,
+            r#"{"id":"00u1","status":"ACTIVE","profile":{"login":"admin@acme.test","email":"admin@acme.test"}}"#,
+        ),
+        invalid: (
+            401,
+            r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oae1","errorCauses":[]}"#,
+        ),
+        identity: Some("admin@acme.test"),
+    },
+    Multi {
+        rule: "shopify-access-token",
+        provider: "shopify",
+        layout: "SHOPIFY_SHOP={c}\nSHOPIFY_ACCESS_TOKEN={s}\n",
+        companion: "acme-{{lower:6}}.myshopify.com",
+        secret: "shpat_{{hex:32}}",
+        method: "GET",
+        path: "/admin/oauth/access_scopes.json",
+        valid: (200, r#"{"access_scopes":[{"handle":"read_products"}]}"#),
+        invalid: (
+            401,
+            r#"{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}"#,
+        ),
+        identity: None,
+    },
+];
+
+/// Writes each case's file (`m<i>.env`, or none when `only` skips it) and returns the
+/// (companion, secret) of each.
+fn multi_fixture(dir: &Path, seed: u64, with_companion: bool) -> Vec<(String, String)> {
+    let mut rng = leakgate::examples::Rng::new(seed);
+    MULTI
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let c = leakgate::examples::expand(m.companion, &mut rng).unwrap();
+            let s = leakgate::examples::expand(m.secret, &mut rng).unwrap();
+            let mut text = m.layout.replace("{c}", &c).replace("{s}", &s);
+            if !with_companion {
+                // the companion's line is dropped
+                text = text
+                    .lines()
+                    .filter(|l| !l.contains(&c))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+            std::fs::write(dir.join(format!("m{i}.env")), text).unwrap();
+            (c, s)
+        })
+        .collect()
+}
+
+fn multi_answer(m: &Multi, sc: Scenario, n: usize) -> Reply {
+    match sc {
+        Scenario::Valid => reply(m.valid.0, m.valid.1),
+        Scenario::Invalid => reply(m.invalid.0, m.invalid.1),
+        Scenario::RateLimitedThenOk if n == 0 => {
+            let mut r = reply(429, r#"{"message":"Too many requests"}"#);
+            r.headers.push(("Retry-After".into(), "0".into()));
+            r
+        }
+        Scenario::RateLimitedThenOk => reply(m.valid.0, m.valid.1),
+        Scenario::ServerError => reply(502, "<html>Bad Gateway</html>"),
+    }
+}
+
+/// Checks that an AWS request is SigV4-signed for the key pair (recomputed here from
+/// the request as received) and does not carry the secret key.
+fn check_sigv4(r: &Req, key_id: &str, secret: &str) {
+    let auth = r.header("authorization").unwrap();
+    let date = r.header("x-amz-date").unwrap();
+    assert_eq!(r.body, "Action=GetCallerIdentity&Version=2011-06-15");
+    assert!(
+        auth.starts_with(&format!(
+            "AWS4-HMAC-SHA256 Credential={key_id}/{}/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=",
+            &date[..8]
+        )),
+        "{auth}"
+    );
+    let headers = [
+        ("content-type", r.header("content-type").unwrap()),
+        ("host", r.header("host").unwrap()),
+        ("x-amz-date", date),
+    ];
+    let (sig, _) = leakgate::validate::aws::SigV4 {
+        key_id,
+        secret,
+        region: "us-east-1",
+        service: "sts",
+        amz_date: date,
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body: r.body.as_bytes(),
+    }
+    .sign();
+    assert!(auth.ends_with(&format!("Signature={sig}")), "{auth}");
+}
+
+/// Every multi-part provider, one scenario, one mock each.
+fn run_multi(sc: Scenario) {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = multi_fixture(dir.path(), 71 + sc as u64, true);
+    let mocks: Vec<Mock> = MULTI
+        .iter()
+        .map(|m| {
+            let m: &'static Multi = m;
+            Mock::start(Box::new(move |_r: &Req, n| multi_answer(m, sc, n)))
+        })
+        .collect();
+    let mut args: Vec<String> = [
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--no-lint",
+        "--format",
+        "json",
+        "--validate",
+        "--fail-on",
+        "none",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (m, mock) in MULTI.iter().zip(&mocks) {
+        args.push("--validation-endpoint".into());
+        args.push(format!("{}={}", m.provider, mock.url));
+    }
+    let argv: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    let (code, out, err) = leakgate(&argv);
+    assert_eq!(code, 0, "{err}");
+    for (c, s) in &pairs {
+        assert!(
+            !out.contains(s.as_str()) && !err.contains(s.as_str()),
+            "a secret was printed"
+        );
+        // the AWS key id and the Twilio SID are reported redacted too; none is printed whole
+        assert!(
+            !out.contains(c.as_str()) && !err.contains(c.as_str()),
+            "a companion was printed: {c}"
+        );
+    }
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    for ((m, mock), (c, s)) in MULTI.iter().zip(&mocks).zip(&pairs) {
+        let f = findings
+            .iter()
+            .find(|f| f["rule_id"] == m.rule)
+            .unwrap_or_else(|| panic!("{}: no finding", m.rule));
+        let val = &f["validation"];
+        let reqs = mock.requests();
+        let want = match sc {
+            Scenario::Valid | Scenario::Invalid => 1,
+            Scenario::RateLimitedThenOk => 2,
+            Scenario::ServerError => 3,
+        };
+        assert_eq!(reqs.len(), want, "{}: requests", m.rule);
+        for r in &reqs {
+            assert_eq!(r.method, m.method, "{}", m.rule);
+            assert_eq!(
+                r.path,
+                m.path.replace("{c}", c).replace("{s}", s),
+                "{}",
+                m.rule
+            );
+            match m.provider {
+                "aws" => check_sigv4(r, c, s),
+                "twilio" => {
+                    use base64::Engine;
+                    let b = base64::engine::general_purpose::STANDARD.encode(format!("{c}:{s}"));
+                    assert_eq!(
+                        r.header("authorization"),
+                        Some(format!("Basic {b}").as_str())
+                    );
+                }
+                "algolia" => {
+                    assert_eq!(r.header("x-algolia-application-id"), Some(c.as_str()));
+                    assert_eq!(r.header("x-algolia-api-key"), Some(s.as_str()));
+                }
+                "okta" => assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("SSWS {s}").as_str())
+                ),
+                "shopify" => assert_eq!(r.header("x-shopify-access-token"), Some(s.as_str())),
+                p => panic!("{p}"),
+            }
+        }
+        match sc {
+            Scenario::Valid | Scenario::RateLimitedThenOk => {
+                assert_eq!(val["status"], "valid", "{}: {val}", m.rule);
+                assert_eq!(f["severity"], "critical", "{}", m.rule);
+                assert_eq!(val["identity"].as_str(), m.identity, "{}", m.rule);
+            }
+            Scenario::Invalid => {
+                assert_eq!(val["status"], "invalid", "{}: {val}", m.rule);
+                assert_eq!(f["severity"], "low", "{}", m.rule);
+            }
+            Scenario::ServerError => {
+                assert_eq!(val["status"], "unknown", "{}: {val}", m.rule);
+                assert!(
+                    val["reason"].as_str().unwrap().contains("502"),
+                    "{}: {val}",
+                    m.rule
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn multi_part_valid() {
+    run_multi(Scenario::Valid);
+}
+
+#[test]
+fn multi_part_invalid() {
+    run_multi(Scenario::Invalid);
+}
+
+#[test]
+fn multi_part_retries_after_429() {
+    run_multi(Scenario::RateLimitedThenOk);
+}
+
+#[test]
+fn multi_part_5xx_is_unknown_after_two_retries() {
+    run_multi(Scenario::ServerError);
+}
+
+#[test]
+fn multi_part_without_companion_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = multi_fixture(dir.path(), 5, false);
+    let mocks: Vec<Mock> = MULTI
+        .iter()
+        .map(|m| {
+            let m: &'static Multi = m;
+            Mock::start(Box::new(move |_r: &Req, _| reply(m.valid.0, m.valid.1)))
+        })
+        .collect();
+    let mut args: Vec<String> = [
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--no-lint",
+        "--format",
+        "json",
+        "--validate",
+        "--fail-on",
+        "none",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (m, mock) in MULTI.iter().zip(&mocks) {
+        args.push("--validation-endpoint".into());
+        args.push(format!("{}={}", m.provider, mock.url));
+    }
+    let argv: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    let (code, out, err) = leakgate(&argv);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    for ((m, mock), (_, s)) in MULTI.iter().zip(&mocks).zip(&pairs) {
+        assert_eq!(
+            mock.requests().len(),
+            0,
+            "{}: a request without its companion",
+            m.rule
+        );
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == m.rule)
+            .unwrap_or_else(|| panic!("{}: no finding", m.rule));
+        assert_eq!(f["validation"]["status"], "unknown", "{}", m.rule);
+        let reason = f["validation"]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("no ") && reason.contains("found within"),
+            "{}: {reason}",
+            m.rule
+        );
+        assert!(!out.contains(s.as_str()) && !err.contains(s.as_str()));
+    }
 }

@@ -557,6 +557,7 @@ impl Linter {
                 decoded: None,
                 commit: None,
                 validation: None,
+                companions: Default::default(),
             });
         }
     }

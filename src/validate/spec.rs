@@ -15,11 +15,29 @@ pub struct ValidateSpec {
     /// per-provider rate limit. Kebab-case.
     pub provider: String,
     /// The provider's API host the request goes to (`api.github.com`); `url` must be on it.
+    /// May start with a companion template (`{{app_id}}-dsn.algolia.net`, `{{domain}}`) only
+    /// where the provider documents per-customer hosts; then `host_suffixes` names the
+    /// documented suffixes the rendered host must end with.
     pub host: String,
+    /// With a templated `host`: the provider's documented host suffixes (`.okta.com`), each one
+    /// of [`TEMPLATED_HOST_SUFFIXES`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub host_suffixes: Vec<String>,
+    /// A code validator instead of a request template (`aws-sigv4`): request signing and
+    /// similar checks a template cannot express. Then `url`, `headers`, `body` and
+    /// `responses` stay empty and the code sends its request to `host`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Other parts of a multi-part credential, looked up near the finding in the same file:
+    /// each a regex whose named group (the companion's `name`) is used as `{{name}}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companions: Vec<Companion>,
     /// `GET` (default), `POST` or `HEAD`. Only read-only endpoints belong here.
     #[serde(default = "default_method")]
     pub method: String,
-    /// `https://HOST/path`; `{{secret}}` may appear in the path or query (percent-encoded).
+    /// `https://HOST/path`; `{{secret}}` and companions may appear in the path or query
+    /// (percent-encoded). Empty only with `code`.
+    #[serde(default)]
     pub url: String,
     /// Request headers; values may hold `{{secret}}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -32,7 +50,8 @@ pub struct ValidateSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Matchers tried in order; the first that fits the answer gives the result. An answer
-    /// no matcher fits is `unknown`.
+    /// no matcher fits is `unknown`. Empty only with `code`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub responses: Vec<ResponseMatcher>,
     /// Dotted JSON path of the account name or login in a `valid` answer (never the secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,6 +62,74 @@ fn default_method() -> String {
     "GET".into()
 }
 
+/// One other part of a multi-part credential (a Twilio account SID next to its auth token).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Companion {
+    /// Template name (`account_sid`): `[a-z][a-z0-9_]*`, not `secret`.
+    pub name: String,
+    /// Regex (Rust syntax, searched in the file's bytes) with a named group `name`.
+    pub pattern: String,
+    /// Lines before and after the finding searched (default 5, at most 50); the nearest
+    /// match wins.
+    #[serde(default = "default_within")]
+    pub within: u32,
+}
+
+fn default_within() -> u32 {
+    5
+}
+
+/// Most lines a companion is searched away from its finding.
+pub const MAX_WITHIN: u32 = 50;
+
+/// Host suffixes under which a provider documents per-customer hosts: the only places a
+/// templated `host` may point to.
+pub const TEMPLATED_HOST_SUFFIXES: &[&str] = &[
+    ".algolia.net",
+    ".okta.com",
+    ".oktapreview.com",
+    ".okta-emea.com",
+    ".myshopify.com",
+];
+
+/// Code validators and the one host each may talk to.
+pub const CODE_VALIDATORS: &[(&str, &str)] = &[
+    ("aws-sigv4", "sts.amazonaws.com"),
+    ("gcp-service-account", "oauth2.googleapis.com"),
+];
+
+/// `host` with each `{{name}}` replaced by its value from `vals` (`None` if one is
+/// missing), lower-cased; `None` too when the result is not a DNS name or, for a templated
+/// host, does not end with one of `suffixes` after at least one label of its own.
+pub fn render_host(host: &str, suffixes: &[String], vals: &[(&str, &str)]) -> Option<String> {
+    let mut out = host.to_string();
+    let templated = !template_names(host).is_empty();
+    for name in template_names(host) {
+        let v = vals.iter().find(|(n, _)| *n == name)?.1;
+        out = out.replace(&format!("{{{{{name}}}}}"), v);
+    }
+    let out = out.to_ascii_lowercase();
+    let dns = !out.is_empty()
+        && out.len() <= 253
+        && out
+            .split('.')
+            .all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-'))
+        && out
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if !dns || out.contains("{{") {
+        return None;
+    }
+    if templated
+        && !suffixes
+            .iter()
+            .any(|s| out.len() > s.len() && out.ends_with(s.as_str()))
+    {
+        return None;
+    }
+    Some(out)
+}
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct BasicAuth {
@@ -99,10 +186,6 @@ pub enum Outcome {
     Unknown,
 }
 
-/// Captures a template may name. Only the rule's `secret` group is carried on a finding
-/// today; companion captures (an app id next to a key) are future work.
-pub const KNOWN_CAPTURES: &[&str] = &["secret"];
-
 /// Parts of a URL the validator needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlParts<'a> {
@@ -153,8 +236,9 @@ pub fn template_names(t: &str) -> Vec<&str> {
 }
 
 impl ValidateSpec {
-    /// Structural checks: an HTTPS URL on the declared host, known captures only, the secret
-    /// used somewhere, at least one `valid` matcher.
+    /// Structural checks: an HTTPS URL on the declared host (a templated host only under a
+    /// documented per-customer suffix), known captures only, the secret used somewhere, at
+    /// least one `valid` matcher, companions that compile and name their group.
     pub fn check(&self) -> Result<()> {
         let kebab = |s: &str| {
             !s.is_empty()
@@ -167,26 +251,111 @@ impl ValidateSpec {
         if !matches!(self.method.as_str(), "GET" | "POST" | "HEAD") {
             bail!("`method` must be GET, POST or HEAD");
         }
-        let Some(u) = split_url(&self.url) else {
-            bail!("`url` must be https://HOST/... with no user info or template in the host");
-        };
-        if u.scheme != "https" {
+        let mut names: Vec<&str> = vec!["secret"];
+        for c in &self.companions {
+            let ok = c.name.starts_with(|ch: char| ch.is_ascii_lowercase())
+                && c.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !ok || names.contains(&c.name.as_str()) {
+                bail!(
+                    "companion name {:?} must be [a-z][a-z0-9_]*, unique and not `secret`",
+                    c.name
+                );
+            }
+            let re = regex::bytes::Regex::new(&c.pattern)
+                .map_err(|e| anyhow::anyhow!("companion `{}`: bad pattern: {e}", c.name))?;
+            if !re.capture_names().any(|n| n == Some(c.name.as_str())) {
+                bail!(
+                    "companion `{}`: pattern needs a named group `{}`",
+                    c.name,
+                    c.name
+                );
+            }
+            if c.within == 0 || c.within > MAX_WITHIN {
+                bail!(
+                    "companion `{}`: `within` must be 1..={MAX_WITHIN} lines",
+                    c.name
+                );
+            }
+            names.push(&c.name);
+        }
+        // the host: a DNS name, or one with companion templates under a documented suffix
+        let host_names = template_names(&self.host);
+        if host_names.is_empty() {
+            if !self.host_suffixes.is_empty() {
+                bail!("`host_suffixes` is only for a templated `host`");
+            }
+            if render_host(&self.host, &[], &[]).as_deref() != Some(self.host.as_str()) {
+                bail!("`host` must be a DNS name (`api.example.com`)");
+            }
+            if !self.host.contains('.') {
+                bail!("`host` must be a DNS name (`api.example.com`)");
+            }
+        } else {
+            for n in &host_names {
+                if *n == "secret" || !names.contains(n) {
+                    bail!("`host` may template only a companion, not `{{{{{n}}}}}`");
+                }
+            }
+            if self.host_suffixes.is_empty() {
+                bail!("a templated `host` needs `host_suffixes` (the provider's documented host suffixes)");
+            }
+            for sfx in &self.host_suffixes {
+                if !TEMPLATED_HOST_SUFFIXES.contains(&sfx.as_str()) {
+                    bail!(
+                        "host suffix `{sfx}` is not a documented per-customer host suffix (known: {})",
+                        TEMPLATED_HOST_SUFFIXES.join(", ")
+                    );
+                }
+            }
+            // the part after the last template is fixed: it must end with a suffix
+            let tail = &self.host[self.host.rfind("}}").map_or(0, |i| i + 2)..];
+            if !tail.is_empty()
+                && !self
+                    .host_suffixes
+                    .iter()
+                    .any(|s| tail.ends_with(s.as_str()))
+            {
+                bail!(
+                    "`host` `{}` does not end with a declared host suffix",
+                    self.host
+                );
+            }
+        }
+        if let Some(code) = &self.code {
+            let Some((_, host)) = CODE_VALIDATORS.iter().find(|(n, _)| n == code) else {
+                bail!(
+                    "unknown code validator `{code}` (known: {})",
+                    CODE_VALIDATORS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            };
+            if self.host != *host {
+                bail!("code validator `{code}` talks to `{host}`, not the declared `host`");
+            }
+            if !self.url.is_empty()
+                || !self.headers.is_empty()
+                || self.body.is_some()
+                || self.basic_auth.is_some()
+                || !self.responses.is_empty()
+            {
+                bail!("a `code` validator takes no `url`, `headers`, `body`, `basic_auth` or `responses`");
+            }
+            return Ok(());
+        }
+        let Some(after) = self.url.strip_prefix("https://") else {
             bail!("`url` must be https");
-        }
-        if !self.host.contains('.')
-            || !self
-                .host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        {
-            bail!("`host` must be a DNS name (`api.example.com`)");
-        }
-        if u.authority != self.host {
-            bail!(
-                "`url` host `{}` is not the declared `host` `{}` (no port, no other host)",
-                u.authority,
+        };
+        match after.strip_prefix(self.host.as_str()) {
+            Some(rest) if rest.is_empty() || rest.starts_with(['/', '?']) => {}
+            _ => bail!(
+                "`url` host is not the declared `host` `{}` (no port, no user info, no other host)",
                 self.host
-            );
+            ),
         }
         let mut templated: Vec<&str> = vec![&self.url];
         for (k, v) in &self.headers {
@@ -212,10 +381,10 @@ impl ValidateSpec {
         let mut uses_secret = false;
         for t in &templated {
             for name in template_names(t) {
-                if !KNOWN_CAPTURES.contains(&name) {
+                if !names.contains(&name) {
                     bail!(
                         "template `{{{{{name}}}}}` names no known capture (known: {})",
-                        KNOWN_CAPTURES.join(", ")
+                        names.join(", ")
                     );
                 }
                 uses_secret |= name == "secret";
@@ -287,6 +456,52 @@ mod tests {
             let s = spec(&OK.replace(from, to));
             assert!(s.check().is_err(), "{to}");
         }
+    }
+
+    const OKTA: &str = "provider: okta\nhost: '{{domain}}'\nhost_suffixes: ['.okta.com']\nurl: 'https://{{domain}}/api/v1/users/me'\nheaders: {Authorization: 'SSWS {{secret}}'}\ncompanions: [{name: domain, pattern: '(?P<domain>[a-z0-9-]+\\.okta\\.com)'}]\nresponses: [{status: 200, result: valid}]\n";
+
+    #[test]
+    fn templated_hosts_only_under_documented_suffixes() {
+        spec(OKTA).check().unwrap();
+        for (from, to) in [
+            ("['.okta.com']", "['.example.com']"),
+            ("host_suffixes: ['.okta.com']\n", ""),
+            ("host: '{{domain}}'", "host: '{{secret}}'"),
+            ("https://{{domain}}/", "https://{{secret}}/"),
+            ("(?P<domain>", "(?P<other>"),
+            ("SSWS {{secret}}", "SSWS {{secret}} {{org}}"),
+            ("name: domain", "name: secret"),
+        ] {
+            let s = spec(&OKTA.replace(from, to));
+            assert!(s.check().is_err(), "{to}");
+        }
+        let sfx = vec![".okta.com".to_string()];
+        let r = |v: &str| render_host("{{domain}}", &sfx, &[("domain", v)]);
+        assert_eq!(r("Acme.okta.com").as_deref(), Some("acme.okta.com"));
+        for bad in [
+            "okta.com",
+            ".okta.com",
+            "evil.example",
+            "acme.okta.com.evil.example",
+            "evil.example/x.okta.com",
+            "evil.example:443@x.okta.com",
+            "a..okta.com",
+        ] {
+            assert_eq!(r(bad), None, "{bad}");
+        }
+        assert_eq!(render_host("{{domain}}", &sfx, &[]), None);
+    }
+
+    #[test]
+    fn code_validators_talk_to_their_own_host() {
+        let aws = "provider: aws\nhost: sts.amazonaws.com\ncode: aws-sigv4\ncompanions: [{name: key_id, pattern: '(?P<key_id>AKIA[A-Z2-7]{16})'}]\n";
+        spec(aws).check().unwrap();
+        assert!(spec(&aws.replace("sts.amazonaws.com", "sts.evil.example"))
+            .check()
+            .is_err());
+        assert!(spec(&aws.replace("aws-sigv4", "nope")).check().is_err());
+        let with_url = format!("{aws}url: 'https://sts.amazonaws.com/'\n");
+        assert!(spec(&with_url).check().is_err());
     }
 
     #[test]
