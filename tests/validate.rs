@@ -7,6 +7,8 @@
 mod gitrepo;
 #[path = "support/mock.rs"]
 mod mock;
+#[path = "support/pgmock.rs"]
+mod pgmock;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -634,6 +636,8 @@ fn every_provider_5xx_is_unknown_after_two_retries() {
 fn every_rule_with_a_validate_block_has_a_provider_case() {
     let mut providers: Vec<&str> = CASES.iter().map(|c| c.1).collect();
     providers.extend(MULTI.iter().map(|c| c.provider));
+    // the connection validator: postgres_login_valid_invalid_and_cleartext_refused
+    providers.push("postgres");
     for r in leakgate::rules::builtin_rules().unwrap() {
         if let Some(v) = &r.validate {
             assert!(
@@ -1250,4 +1254,148 @@ fn multi_part_without_companion_sends_nothing() {
         );
         assert!(!out.contains(s.as_str()) && !err.contains(s.as_str()));
     }
+}
+
+// ------------------------------------------------------------------ connection strings
+
+/// A PostgreSQL URL to the mock on 127.0.0.1 with a fresh password; returns the dir's path
+/// holder, the password and the user.
+fn pg_fixture(port: u16, seed: u64) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = leakgate::examples::Rng::new(seed);
+    let pw = leakgate::examples::expand("{{alnum:20}}", &mut rng).unwrap();
+    std::fs::write(
+        dir.path().join("app.env"),
+        format!("DATABASE_URL=postgres://app_user:{pw}@127.0.0.1:{port}/orders\n"),
+    )
+    .unwrap();
+    (dir, pw)
+}
+
+fn pg_scan(dir: &Path, extra: &[&str]) -> (i32, Value, String, String) {
+    let d = dir.to_str().unwrap();
+    let mut args = vec![
+        "scan",
+        d,
+        "--no-lint",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ];
+    args.extend(extra);
+    let (code, out, err) = leakgate(&args);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    (code, v, out, err)
+}
+
+fn pg_finding(v: &Value) -> &Value {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "postgres-url-password")
+        .expect("no postgres finding")
+}
+
+#[test]
+fn connections_need_validate_connections() {
+    let pg = pgmock::PgMock::start(pgmock::Auth::Scram("unused"));
+    let (dir, pw) = pg_fixture(pg.port, 1);
+    let (code, v, out, err) = pg_scan(dir.path(), &["--validate"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(pg_finding(&v).get("validation").is_none(), "{out}");
+    assert_eq!(
+        pg.connections().len(),
+        0,
+        "a connection without --validate-connections"
+    );
+    assert!(!out.contains(&pw) && !err.contains(&pw));
+    // the flag needs --validate; --allow-internal-hosts needs --validate-connections
+    let d = dir.path().to_str().unwrap();
+    assert_eq!(leakgate(&["scan", d, "--validate-connections"]).0, 2);
+    assert_eq!(
+        leakgate(&["scan", d, "--validate", "--allow-internal-hosts"]).0,
+        2
+    );
+    assert_eq!(pg.connections().len(), 0);
+}
+
+#[test]
+fn connections_refuse_internal_hosts_without_the_flag() {
+    let pg = pgmock::PgMock::start(pgmock::Auth::Scram("unused"));
+    let (dir, pw) = pg_fixture(pg.port, 2);
+    let (_, v, out, err) = pg_scan(dir.path(), &["--validate", "--validate-connections"]);
+    let val = &pg_finding(&v)["validation"];
+    assert_eq!(val["status"], "unknown", "{val}");
+    assert_eq!(
+        val["reason"],
+        "internal address 127.0.0.1 not contacted without --allow-internal-hosts"
+    );
+    assert_eq!(pg.connections().len(), 0, "an internal host was contacted");
+    assert!(!out.contains(&pw) && !err.contains(&pw));
+}
+
+#[test]
+fn postgres_login_valid_invalid_and_cleartext_refused() {
+    let flags = [
+        "--validate",
+        "--validate-connections",
+        "--allow-internal-hosts",
+    ];
+    // the right password: SCRAM-SHA-256 succeeds, the key is live
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = leakgate::examples::Rng::new(3);
+    let pw = leakgate::examples::expand("{{alnum:20}}", &mut rng).unwrap();
+    let pw: &'static str = Box::leak(pw.into_boxed_str());
+    let pg = pgmock::PgMock::start(pgmock::Auth::Scram(pw));
+    std::fs::write(
+        dir.path().join("app.env"),
+        format!(
+            "DATABASE_URL=postgres://app_user:{pw}@127.0.0.1:{}/orders\n",
+            pg.port
+        ),
+    )
+    .unwrap();
+    let (_, v, out, err) = pg_scan(dir.path(), &flags);
+    let f = pg_finding(&v);
+    assert_eq!(f["validation"]["status"], "valid", "{f}");
+    assert_eq!(f["validation"]["reason"], "login succeeded (SCRAM-SHA-256)");
+    assert_eq!(f["validation"]["identity"], "app_user@127.0.0.1");
+    assert_eq!(f["severity"], "critical");
+    let conns = pg.connections();
+    assert_eq!(conns.len(), 1);
+    assert_eq!(conns[0].1, "app_user");
+    let sent = String::from_utf8_lossy(&conns[0].0).into_owned();
+    assert!(!sent.contains(pw), "the password went over the wire");
+    assert!(sent.ends_with("X\0\0\0\x04"), "no Terminate");
+    assert!(!out.contains(pw) && !err.contains(pw));
+
+    // another password: the server refuses (28P01), the key is reported revoked or invalid
+    let (dir2, pw2) = pg_fixture(pg.port, 4);
+    let (_, v, out, err) = pg_scan(dir2.path(), &flags);
+    let f = pg_finding(&v);
+    assert_eq!(f["validation"]["status"], "invalid", "{f}");
+    assert_eq!(
+        f["validation"]["reason"],
+        "password authentication failed (28P01)"
+    );
+    assert_eq!(f["severity"], "low");
+    assert_eq!(pg.connections().len(), 2);
+    assert!(!out.contains(&pw2) && !err.contains(&pw2));
+
+    // a server asking for the password in clear gets nothing
+    let clear = pgmock::PgMock::start(pgmock::Auth::Cleartext);
+    let (dir3, pw3) = pg_fixture(clear.port, 5);
+    let (_, v, out, err) = pg_scan(dir3.path(), &flags);
+    let f = pg_finding(&v);
+    assert_eq!(f["validation"]["status"], "unknown", "{f}");
+    assert_eq!(
+        f["validation"]["reason"],
+        "server asks for a cleartext password: not sent"
+    );
+    let conns = clear.connections();
+    assert_eq!(conns.len(), 1);
+    assert!(!String::from_utf8_lossy(&conns[0].0).contains(&pw3));
+    assert!(!out.contains(&pw3) && !err.contains(&pw3));
 }

@@ -9,6 +9,7 @@
 //! taken from an answer are scrubbed of it, transport errors are reduced to their kind.
 
 pub mod aws;
+pub mod conn;
 pub mod spec;
 
 use std::collections::{BTreeMap, HashMap};
@@ -96,7 +97,8 @@ fn companion_regex(pattern: &str) -> Option<Arc<regex::bytes::Regex>> {
 
 /// The companions a rule's `validate:` block declares, found in `data` within their
 /// `within` lines of the finding at `start..end` (at most 4 KiB either side): for each,
-/// the match nearest to the finding that does not overlap it. Absent companions are left
+/// the match nearest to the finding that does not cut into it (one that holds the whole
+/// finding, such as the connection string around a password, is at distance 0). Absent companions are left
 /// out (the check then says which one is missing). Empty for rules without companions.
 pub fn find_companions(
     rule: &RuleSpec,
@@ -128,10 +130,14 @@ pub fn find_companions(
                 continue;
             };
             let (gs, ge) = (lo + g.start(), lo + g.end());
-            if gs < end && start < ge {
-                continue; // the finding itself
+            if gs < end && start < ge && !(gs <= start && end <= ge) {
+                continue; // part of the finding (a match holding all of it is fine: a URL)
             }
-            let dist = if ge <= start { start - ge } else { gs - end };
+            let dist = if ge <= start {
+                start - ge
+            } else {
+                gs.saturating_sub(end) // 0 for a match holding the finding
+            };
             if best.is_none_or(|(d, _)| dist < d) {
                 best = Some((dist, g.as_bytes()));
             }
@@ -154,6 +160,11 @@ pub struct Options {
     pub endpoints: Vec<(String, String)>,
     /// Progress line on stderr (a TTY only).
     pub progress: bool,
+    /// `--validate-connections`: also log in with database connection strings.
+    pub connections: bool,
+    /// `--allow-internal-hosts`: connection validators may reach private, loopback and
+    /// link-local addresses.
+    pub allow_internal: bool,
 }
 
 /// Parse one `--validation-endpoint` value: `PROVIDER=scheme://host[:port]`.
@@ -179,8 +190,10 @@ pub struct Context {
     agent: ureq::Agent,
     endpoints: Vec<(String, String)>,
     next_slot: Mutex<HashMap<String, Instant>>,
-    /// Requests sent (retries included).
+    /// Requests sent (retries included) and connections opened.
     pub requests: AtomicUsize,
+    /// `--allow-internal-hosts`
+    allow_internal: bool,
 }
 
 impl Context {
@@ -196,6 +209,15 @@ impl Context {
             endpoints,
             next_slot: Mutex::new(HashMap::new()),
             requests: AtomicUsize::new(0),
+            allow_internal: false,
+        }
+    }
+
+    /// A context for a run with `opts`.
+    pub fn with_options(opts: &Options) -> Context {
+        Context {
+            allow_internal: opts.allow_internal,
+            ..Context::new(opts.endpoints.clone())
         }
     }
 
@@ -558,6 +580,7 @@ fn value_text(v: &serde_json::Value) -> Option<String> {
 fn code_validator(spec: &ValidateSpec) -> Option<Box<dyn Validator>> {
     match spec.code.as_deref()? {
         "aws-sigv4" => Some(Box::new(aws::StsCallerIdentity)),
+        "postgres" => Some(Box::new(conn::Postgres)),
         _ => None,
     }
 }
@@ -571,11 +594,12 @@ pub fn can_validate(rule: &RuleSpec) -> bool {
             .is_some_and(|v| v.code.is_none() || code_validator(v).is_some())
 }
 
-/// Providers (and rule ids) the loaded rules validate with.
+/// Providers the loaded rules validate with over HTTPS (the names `--validation-endpoint`
+/// takes; connection validators go to the host their connection string names).
 pub fn provider_names(rules: &[&RuleSpec]) -> Vec<String> {
     let mut v = Vec::new();
     for r in rules {
-        if let Some(s) = &r.validate {
+        if let Some(s) = r.validate.as_ref().filter(|s| !spec::is_connection(s)) {
             v.push(s.provider.clone());
         }
     }
@@ -611,6 +635,10 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
         if f.secret.is_empty() || !can_validate(&f.rule) {
             continue;
         }
+        // connection strings only with --validate-connections
+        if !opts.connections && f.rule.validate.as_ref().is_some_and(spec::is_connection) {
+            continue;
+        }
         // the companions are part of the key: one token with two account SIDs is two checks
         let mut h = Sha256::new();
         h.update(f.secret.as_bytes());
@@ -634,7 +662,7 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
             (f.rule.clone(), f.secret.clone(), f.companions.clone())
         })
         .collect();
-    let ctx = Context::new(opts.endpoints.clone());
+    let ctx = Context::with_options(opts);
     let results: Vec<Mutex<Option<Validation>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
@@ -701,7 +729,10 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
 pub fn check_endpoints(endpoints: &[(String, String)], rules: &[&RuleSpec]) -> Result<()> {
     let known = provider_names(rules);
     for (p, _) in endpoints {
-        if !known.contains(p) && !rules.iter().any(|r| &r.id == p && can_validate(r)) {
+        let by_rule = rules.iter().any(|r| {
+            &r.id == p && can_validate(r) && !r.validate.as_ref().is_some_and(spec::is_connection)
+        });
+        if !known.contains(p) && !by_rule {
             bail!(
                 "--validation-endpoint: no rule validates with provider `{p}` (known: {})",
                 known.join(", ")
@@ -732,6 +763,36 @@ mod tests {
             scrub("bad token abcd1234\n\x1b[2J", "abcd1234"),
             "bad token [secret][2J"
         );
+    }
+
+    #[test]
+    fn companions_nearest_within_lines_and_holding_the_finding() {
+        let rules = crate::rules::builtin_rules().unwrap();
+        let rule = |id: &str| rules.iter().find(|r| r.id == id).unwrap().clone();
+        let twilio = rule("twilio-auth-token");
+        let (far, near) = (
+            "AC".to_string() + &"1".repeat(32),
+            "AC".to_string() + &"2".repeat(32),
+        );
+        let token = "0123456789abcdef0123456789abcdef";
+        let text = format!("SID={far}\n\n\n\nSID={near}\nTWILIO_AUTH_TOKEN={token}\n");
+        let at = text.find(token).unwrap();
+        let c = find_companions(&twilio, text.as_bytes(), at, at + token.len());
+        assert_eq!(c.get("account_sid"), Some(&near));
+        // beyond `within` (5 lines): not found
+        let text = format!("SID={near}\n\n\n\n\n\n\nTWILIO_AUTH_TOKEN={token}\n");
+        let at = text.find(token).unwrap();
+        assert!(find_companions(&twilio, text.as_bytes(), at, at + token.len()).is_empty());
+        // a match that holds the finding is the finding's own connection string
+        let pg = rule("postgres-url-password");
+        let url = "postgres://app:s3cretPassw0rd@db.example.com/app";
+        let text = format!("DATABASE_URL={url}\n");
+        let at = text.find("s3cret").unwrap();
+        let c = find_companions(&pg, text.as_bytes(), at, at + "s3cretPassw0rd".len());
+        assert_eq!(c.get("url").map(String::as_str), Some(url));
+        // rules without companions get nothing
+        let gh = rule("github-pat-classic");
+        assert!(find_companions(&gh, text.as_bytes(), at, at + 4).is_empty());
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub struct ValidateSpec {
     /// The provider's API host the request goes to (`api.github.com`); `url` must be on it.
     /// May start with a companion template (`{{app_id}}-dsn.algolia.net`, `{{domain}}`) only
     /// where the provider documents per-customer hosts; then `host_suffixes` names the
-    /// documented suffixes the rendered host must end with.
+    /// documented suffixes the rendered host must end with. Absent only for a connection
+    /// validator (`code: postgres`), which reaches the host its connection string names.
+    #[serde(default)]
     pub host: String,
     /// With a templated `host`: the provider's documented host suffixes (`.okta.com`), each one
     /// of [`TEMPLATED_HOST_SUFFIXES`].
@@ -93,11 +95,18 @@ pub const TEMPLATED_HOST_SUFFIXES: &[&str] = &[
     ".myshopify.com",
 ];
 
-/// Code validators and the one host each may talk to.
-pub const CODE_VALIDATORS: &[(&str, &str)] = &[
-    ("aws-sigv4", "sts.amazonaws.com"),
-    ("gcp-service-account", "oauth2.googleapis.com"),
-];
+/// Code validators and the one host each may talk to; an empty host for connection-string
+/// validators, which reach the host their connection string names and run only with
+/// `--validate-connections`.
+pub const CODE_VALIDATORS: &[(&str, &str)] =
+    &[("aws-sigv4", "sts.amazonaws.com"), ("postgres", "")];
+
+/// Whether a block is a connection-string validator.
+pub fn is_connection(spec: &ValidateSpec) -> bool {
+    spec.code
+        .as_deref()
+        .is_some_and(|c| CODE_VALIDATORS.iter().any(|(n, h)| *n == c && h.is_empty()))
+}
 
 /// `host` with each `{{name}}` replaced by its value from `vals` (`None` if one is
 /// missing), lower-cased; `None` too when the result is not a DNS name or, for a templated
@@ -280,6 +289,33 @@ impl ValidateSpec {
             }
             names.push(&c.name);
         }
+        if let Some(code) = &self.code {
+            let Some((_, host)) = CODE_VALIDATORS.iter().find(|(n, _)| n == code) else {
+                bail!(
+                    "unknown code validator `{code}` (known: {})",
+                    CODE_VALIDATORS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            };
+            if self.host != *host {
+                if host.is_empty() {
+                    bail!("code validator `{code}` connects to the host its connection string names: no `host`");
+                }
+                bail!("code validator `{code}` talks to `{host}`, not the declared `host`");
+            }
+            if !self.url.is_empty()
+                || !self.headers.is_empty()
+                || self.body.is_some()
+                || self.basic_auth.is_some()
+                || !self.responses.is_empty()
+            {
+                bail!("a `code` validator takes no `url`, `headers`, `body`, `basic_auth` or `responses`");
+            }
+            return Ok(());
+        }
         // the host: a DNS name, or one with companion templates under a documented suffix
         let host_names = template_names(&self.host);
         if host_names.is_empty() {
@@ -322,30 +358,6 @@ impl ValidateSpec {
                     self.host
                 );
             }
-        }
-        if let Some(code) = &self.code {
-            let Some((_, host)) = CODE_VALIDATORS.iter().find(|(n, _)| n == code) else {
-                bail!(
-                    "unknown code validator `{code}` (known: {})",
-                    CODE_VALIDATORS
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            };
-            if self.host != *host {
-                bail!("code validator `{code}` talks to `{host}`, not the declared `host`");
-            }
-            if !self.url.is_empty()
-                || !self.headers.is_empty()
-                || self.body.is_some()
-                || self.basic_auth.is_some()
-                || !self.responses.is_empty()
-            {
-                bail!("a `code` validator takes no `url`, `headers`, `body`, `basic_auth` or `responses`");
-            }
-            return Ok(());
         }
         let Some(after) = self.url.strip_prefix("https://") else {
             bail!("`url` must be https");
