@@ -1398,4 +1398,122 @@ fn postgres_login_valid_invalid_and_cleartext_refused() {
     assert_eq!(conns.len(), 1);
     assert!(!String::from_utf8_lossy(&conns[0].0).contains(&pw3));
     assert!(!out.contains(&pw3) && !err.contains(&pw3));
+    // a busy server (the database's "rate limit"): unknown with its SQLSTATE, no retry
+    let busy = pgmock::PgMock::start(pgmock::Auth::Error("53300"));
+    let (dir4, pw4) = pg_fixture(busy.port, 6);
+    let (_, v, out, err) = pg_scan(dir4.path(), &flags);
+    let f = pg_finding(&v);
+    assert_eq!(f["validation"]["status"], "unknown", "{f}");
+    assert_eq!(
+        f["validation"]["reason"],
+        "server refused the login (53300)"
+    );
+    assert_eq!(busy.connections().len(), 1);
+    assert!(!out.contains(&pw4) && !err.contains(&pw4));
+}
+
+// ------------------------------------------------------------------ rate limits and retries
+
+/// `n` distinct GitHub tokens, one file each.
+fn github_tokens(dir: &Path, n: usize) -> Vec<String> {
+    let mut rng = leakgate::examples::Rng::new(77);
+    (0..n)
+        .map(|i| {
+            let t = leakgate::examples::expand("{{github:ghp}}", &mut rng).unwrap();
+            std::fs::write(dir.join(format!("t{i}.env")), format!("GITHUB_TOKEN={t}\n")).unwrap();
+            t
+        })
+        .collect()
+}
+
+fn github_scan(dir: &Path, m: &Mock) -> (Value, String, String) {
+    let ep = format!("github={}", m.url);
+    let (_, out, err) = leakgate(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--no-lint",
+        "--format",
+        "json",
+        "--validate",
+        "--validation-endpoint",
+        &ep,
+        "--fail-on",
+        "none",
+    ]);
+    (serde_json::from_str(&out).unwrap(), out, err)
+}
+
+fn gaps(reqs: &[Req]) -> Vec<std::time::Duration> {
+    let mut at: Vec<_> = reqs.iter().map(|r| r.at).collect();
+    at.sort();
+    at.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+#[test]
+fn retry_after_is_honoured_once_then_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = github_tokens(dir.path(), 1);
+    let m = Mock::start(Box::new(|_r: &Req, n| {
+        if n == 0 {
+            let mut r = reply(429, r#"{"message":"API rate limit exceeded"}"#);
+            r.headers.push(("Retry-After".into(), "1".into()));
+            r
+        } else {
+            reply(200, r#"{"login":"octocat"}"#)
+        }
+    }));
+    let (v, out, err) = github_scan(dir.path(), &m);
+    let reqs = m.requests();
+    assert_eq!(reqs.len(), 2, "one retry");
+    let g = gaps(&reqs)[0];
+    assert!(
+        g >= std::time::Duration::from_millis(950) && g < std::time::Duration::from_secs(3),
+        "Retry-After: 1 gave a gap of {g:?}"
+    );
+    assert_eq!(v["findings"][0]["validation"]["status"], "valid");
+    assert!(!out.contains(&tokens[0]) && !err.contains(&tokens[0]));
+}
+
+#[test]
+fn one_provider_gets_one_request_per_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = github_tokens(dir.path(), 6);
+    let m = Mock::start(Box::new(|_r: &Req, _| reply(200, r#"{"login":"octocat"}"#)));
+    let (v, out, err) = github_scan(dir.path(), &m);
+    let reqs = m.requests();
+    assert_eq!(reqs.len(), 6, "six keys, six requests");
+    // 4 workers, but one provider: at least 100 ms between requests (a little slack for
+    // the mock's clock, which stamps arrival, not sending)
+    for g in gaps(&reqs) {
+        assert!(g >= std::time::Duration::from_millis(90), "gap {g:?}");
+    }
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 6);
+    assert!(f.iter().all(|f| f["validation"]["status"] == "valid"));
+    for t in &tokens {
+        assert!(!out.contains(t.as_str()) && !err.contains(t.as_str()));
+    }
+}
+
+#[test]
+fn exhausted_retries_are_unknown_with_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    github_tokens(dir.path(), 1);
+    let m = Mock::start(Box::new(|_r: &Req, _| {
+        reply(429, r#"{"message":"API rate limit exceeded"}"#)
+    }));
+    let (v, _, _) = github_scan(dir.path(), &m);
+    let reqs = m.requests();
+    assert_eq!(reqs.len(), 3, "the first request and two retries");
+    // no Retry-After: backoff of 250 ms, then 500 ms
+    let g = gaps(&reqs);
+    assert!(g[0] >= std::time::Duration::from_millis(240), "{g:?}");
+    assert!(g[1] >= std::time::Duration::from_millis(490), "{g:?}");
+    let val = &v["findings"][0]["validation"];
+    assert_eq!(val["status"], "unknown");
+    assert_eq!(val["reason"], "rate limited (HTTP 429)");
+    assert_eq!(
+        v["findings"][0]["severity"], "critical",
+        "unknown leaves the severity: {val}"
+    );
 }

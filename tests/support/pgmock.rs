@@ -20,6 +20,8 @@ pub enum Auth {
     Scram(&'static str),
     /// Ask for a cleartext password (a client that validates safely never sends it).
     Cleartext,
+    /// Refuse the startup with this SQLSTATE (53300 too_many_connections, 57P03 …).
+    Error(&'static str),
 }
 
 /// Per connection: everything the client sent, and the startup user.
@@ -75,6 +77,11 @@ fn serve(s: &mut TcpStream, mode: Auth, log: &mut Vec<u8>, user: &mut String) ->
         *user = String::from_utf8_lossy(params[i + 1]).into_owned();
     }
     let password = match mode {
+        Auth::Error(code) => {
+            s.write_all(&error(code, "sorry, too many clients already"))
+                .ok()?;
+            return Some(());
+        }
         Auth::Cleartext => {
             s.write_all(&auth(3, &[])).ok()?;
             // a client may answer with the password; record it, then refuse
