@@ -638,6 +638,8 @@ fn every_rule_with_a_validate_block_has_a_provider_case() {
     providers.extend(MULTI.iter().map(|c| c.provider));
     // the connection validator: postgres_login_valid_invalid_and_cleartext_refused
     providers.push("postgres");
+    // gcp_service_account_key_valid_invalid_429_and_5xx
+    providers.push("gcp");
     for r in leakgate::rules::builtin_rules().unwrap() {
         if let Some(v) = &r.validate {
             assert!(
@@ -1516,4 +1518,177 @@ fn exhausted_retries_are_unknown_with_reason() {
         v["findings"][0]["severity"], "critical",
         "unknown leaves the severity: {val}"
     );
+}
+
+// ------------------------------------------------------------------ GCP service-account keys
+
+/// A fresh RSA key from the `openssl` command (PKCS#8 PEM) and its PKCS#1 public key (DER).
+fn openssl_rsa(dir: &Path, name: &str) -> (String, Vec<u8>) {
+    let pem = dir.join(format!("{name}.pem"));
+    let der = dir.join(format!("{name}.der"));
+    let ok = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&pem)
+        .output()
+        .expect("the GCP test needs the openssl command to make an RSA key")
+        .status
+        .success();
+    assert!(ok);
+    let ok = Command::new("openssl")
+        .args(["rsa", "-RSAPublicKey_out", "-outform", "DER", "-in"])
+        .arg(&pem)
+        .arg("-out")
+        .arg(&der)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok);
+    let p = std::fs::read_to_string(&pem).unwrap();
+    std::fs::remove_file(&pem).unwrap();
+    (p, std::fs::read(&der).unwrap())
+}
+
+/// Checks a JWT-bearer token request as Google would: the RS256 signature against `public`,
+/// the key id, issuer and audience.
+fn google_token_answer(r: &Req, public: &[u8], kid: &str, email: &str) -> Reply {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    assert_eq!(r.path, "/token");
+    assert_eq!(r.method, "POST");
+    let form: HashMap<&str, &str> = r
+        .body
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .collect();
+    assert_eq!(
+        form["grant_type"],
+        "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
+    );
+    let jwt: Vec<&str> = form["assertion"].split('.').collect();
+    assert_eq!(jwt.len(), 3);
+    let header: Value = serde_json::from_slice(&b64.decode(jwt[0]).unwrap()).unwrap();
+    let claims: Value = serde_json::from_slice(&b64.decode(jwt[1]).unwrap()).unwrap();
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(header["kid"], kid);
+    assert_eq!(claims["iss"], email);
+    assert_eq!(claims["aud"], "https://oauth2.googleapis.com/token");
+    assert!(claims["exp"].as_u64().unwrap() > claims["iat"].as_u64().unwrap());
+    let signed = format!("{}.{}", jwt[0], jwt[1]);
+    let ok = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        public,
+    )
+    .verify(signed.as_bytes(), &b64.decode(jwt[2]).unwrap())
+    .is_ok();
+    if ok {
+        reply(
+            200,
+            r#"{"access_token":"ya29.mock-access-token","expires_in":3599,"token_type":"Bearer"}"#,
+        )
+    } else {
+        reply(
+            400,
+            r#"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#,
+        )
+    }
+}
+
+#[test]
+fn gcp_service_account_key_valid_invalid_429_and_5xx() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let (pem, public) = openssl_rsa(keys.path(), "sa");
+    let (_, other_public) = openssl_rsa(keys.path(), "other");
+    let mut rng = leakgate::examples::Rng::new(11);
+    let kid = leakgate::examples::expand("{{hex:40}}", &mut rng).unwrap();
+    let email = "ci-deploy@shop-prod.iam.gserviceaccount.com";
+    let file = serde_json::to_string_pretty(&serde_json::json!({
+        "type": "service_account",
+        "project_id": "shop-prod",
+        "private_key_id": kid,
+        "private_key": pem,
+        "client_email": email,
+        "client_id": "104729384756102938475",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }))
+    .unwrap();
+    std::fs::write(dir.path().join("sa.json"), file).unwrap();
+    // a line of the key's base64 body, which must never be printed
+    let key_line = pem.lines().nth(5).unwrap().to_string();
+    for sc in [
+        Scenario::Valid,
+        Scenario::Invalid,
+        Scenario::RateLimitedThenOk,
+        Scenario::ServerError,
+    ] {
+        let public = if sc == Scenario::Invalid {
+            other_public.clone()
+        } else {
+            public.clone()
+        };
+        let kid2 = kid.clone();
+        let m = Mock::start(Box::new(move |r: &Req, n| match sc {
+            Scenario::RateLimitedThenOk if n == 0 => {
+                let mut rep = reply(429, r#"{"error":"rate_limit_exceeded"}"#);
+                rep.headers.push(("Retry-After".into(), "0".into()));
+                rep
+            }
+            Scenario::ServerError => reply(503, r#"{"error":"backend_error"}"#),
+            _ => google_token_answer(r, &public, &kid2, email),
+        }));
+        let ep = format!("gcp={}", m.url);
+        let (_, out, err) = leakgate(&[
+            "scan",
+            dir.path().to_str().unwrap(),
+            "--no-lint",
+            "--format",
+            "json",
+            "--validate",
+            "--validation-endpoint",
+            &ep,
+            "--fail-on",
+            "none",
+        ]);
+        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "gcp-service-account-key")
+            .expect("no gcp finding");
+        let val = &f["validation"];
+        let (status, requests) = match sc {
+            Scenario::Valid => ("valid", 1),
+            Scenario::Invalid => ("invalid", 1),
+            Scenario::RateLimitedThenOk => ("valid", 2),
+            Scenario::ServerError => ("unknown", 3),
+        };
+        assert_eq!(val["status"], status, "{sc:?}: {val}");
+        assert_eq!(m.requests().len(), requests, "{sc:?}");
+        match sc {
+            Scenario::Valid | Scenario::RateLimitedThenOk => {
+                assert_eq!(val["identity"], email);
+                assert_eq!(f["severity"], "critical");
+            }
+            Scenario::Invalid => {
+                assert_eq!(val["reason"], "invalid_grant: Invalid JWT Signature.");
+                assert_eq!(f["severity"], "low");
+            }
+            Scenario::ServerError => assert_eq!(val["reason"], "provider error (HTTP 503)"),
+        }
+        for s in [&kid, &key_line, &"ya29.mock-access-token".to_string()] {
+            assert!(
+                !out.contains(s.as_str()) && !err.contains(s.as_str()),
+                "{sc:?}: printed"
+            );
+        }
+    }
 }

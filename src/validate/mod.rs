@@ -10,6 +10,7 @@
 
 pub mod aws;
 pub mod conn;
+pub mod gcp;
 pub mod spec;
 
 use std::collections::{BTreeMap, HashMap};
@@ -374,11 +375,18 @@ pub fn scrub(text: &str, secret: &str) -> String {
     t.trim().to_string()
 }
 
-/// [`scrub`] of the secret and of every companion value (a companion may be a secret too).
-fn scrub_all(text: &str, secret: &str, companions: &BTreeMap<String, String>) -> String {
+/// [`scrub`] of the secret and of every companion the rule marks `secret`.
+fn scrub_all(
+    text: &str,
+    secret: &str,
+    spec: Option<&ValidateSpec>,
+    companions: &BTreeMap<String, String>,
+) -> String {
     let mut t = scrub(text, secret);
-    for v in companions.values() {
-        t = scrub(&t, v);
+    for c in spec.iter().flat_map(|s| &s.companions).filter(|c| c.secret) {
+        if let Some(v) = companions.get(&c.name) {
+            t = scrub(&t, v);
+        }
     }
     t
 }
@@ -581,6 +589,7 @@ fn code_validator(spec: &ValidateSpec) -> Option<Box<dyn Validator>> {
     match spec.code.as_deref()? {
         "aws-sigv4" => Some(Box::new(aws::StsCallerIdentity)),
         "postgres" => Some(Box::new(conn::Postgres)),
+        "gcp-service-account" => Some(Box::new(gcp::ServiceAccount)),
         _ => None,
     }
 }
@@ -684,9 +693,9 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
                 };
                 *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(Validation {
                     status,
-                    reason: scrub_all(&reason, secret, comp),
+                    reason: scrub_all(&reason, secret, rule.validate.as_ref(), comp),
                     checked_at: now_rfc3339(),
-                    identity: identity.map(|t| scrub_all(&t, secret, comp)),
+                    identity: identity.map(|t| scrub_all(&t, secret, rule.validate.as_ref(), comp)),
                 });
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if opts.progress {

@@ -76,6 +76,11 @@ pub struct Companion {
     /// match wins.
     #[serde(default = "default_within")]
     pub within: u32,
+    /// The companion is itself secret (a private key): scrubbed from reasons and identities
+    /// like the secret. (Identifiers such as an account SID or a service-account email may
+    /// be shown as the identity.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
 }
 
 fn default_within() -> u32 {
@@ -98,8 +103,11 @@ pub const TEMPLATED_HOST_SUFFIXES: &[&str] = &[
 /// Code validators and the one host each may talk to; an empty host for connection-string
 /// validators, which reach the host their connection string names and run only with
 /// `--validate-connections`.
-pub const CODE_VALIDATORS: &[(&str, &str)] =
-    &[("aws-sigv4", "sts.amazonaws.com"), ("postgres", "")];
+pub const CODE_VALIDATORS: &[(&str, &str)] = &[
+    ("aws-sigv4", "sts.amazonaws.com"),
+    ("gcp-service-account", "oauth2.googleapis.com"),
+    ("postgres", ""),
+];
 
 /// Whether a block is a connection-string validator.
 pub fn is_connection(spec: &ValidateSpec) -> bool {
