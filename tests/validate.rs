@@ -1692,3 +1692,102 @@ fn gcp_service_account_key_valid_invalid_429_and_5xx() {
         }
     }
 }
+
+// ------------------------------------------------------------------ figures
+
+/// Requests sent against unique keys on a fixture full of duplicates: 3 GitHub tokens in 4
+/// files each, 2 Slack tokens in 3 files each, one AWS secret key with its key id in 3 files
+/// and with another key id in a 4th (a different pair, so a second check), one Twilio pair in
+/// 2 files. 24 validated findings, 8 unique keys: 8 requests.
+#[test]
+fn requests_equal_unique_keys_on_a_fixture_with_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = leakgate::examples::Rng::new(2026);
+    let mut x = |t: &str| leakgate::examples::expand(t, &mut rng).unwrap();
+    let gh: Vec<String> = (0..3).map(|_| x("{{github:ghp}}")).collect();
+    let sl: Vec<String> = (0..2)
+        .map(|_| x("xoxb-{{digits:12}}-{{digits:13}}-{{alnum:24}}"))
+        .collect();
+    let (kid1, kid2, aws) = (
+        x("AKIA{{base32:16}}"),
+        x("AKIA{{base32:16}}"),
+        x("{{base64:40}}"),
+    );
+    let (sid, tok) = (x("AC{{hex:32}}"), x("{{hex:32}}"));
+    let mut n = 0;
+    let mut put = |text: String| {
+        std::fs::write(dir.path().join(format!("f{n:02}.env")), text).unwrap();
+        n += 1;
+    };
+    for t in &gh {
+        for _ in 0..4 {
+            put(format!("GITHUB_TOKEN={t}\n"));
+        }
+    }
+    for t in &sl {
+        for _ in 0..3 {
+            put(format!("SLACK_BOT_TOKEN={t}\n"));
+        }
+    }
+    for k in [&kid1, &kid1, &kid1, &kid2] {
+        put(format!(
+            "aws_access_key_id = {k}\naws_secret_access_key = {aws}\n"
+        ));
+    }
+    for _ in 0..2 {
+        put(format!(
+            "TWILIO_ACCOUNT_SID={sid}\nTWILIO_AUTH_TOKEN={tok}\n"
+        ));
+    }
+    let ok = |body: &'static str| Mock::start(Box::new(move |_r: &Req, _| reply(200, body)));
+    let mocks = [
+        ("github", ok(r#"{"login":"octocat"}"#)),
+        ("slack", ok(r#"{"ok":true,"user":"bot"}"#)),
+        ("aws", ok(STS_OK)),
+        ("twilio", ok(r#"{"friendly_name":"Acme"}"#)),
+    ];
+    let mut args: Vec<String> = [
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--no-lint",
+        "--format",
+        "json",
+        "--validate",
+        "--fail-on",
+        "none",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (p, m) in &mocks {
+        args.push("--validation-endpoint".into());
+        args.push(format!("{p}={}", m.url));
+    }
+    let argv: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    let started = std::time::Instant::now();
+    let (_, out, err) = leakgate(&argv);
+    let took = started.elapsed();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let validated = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("validation").is_some())
+        .count();
+    let per: Vec<(&str, usize)> = mocks
+        .iter()
+        .map(|(p, m)| (*p, m.requests().len()))
+        .collect();
+    let sent: usize = per.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "figures: {validated} validated findings, 8 unique keys, {sent} requests {per:?}, {took:?}"
+    );
+    assert_eq!(validated, 24);
+    assert_eq!(
+        per,
+        [("github", 3), ("slack", 2), ("aws", 2), ("twilio", 1)]
+    );
+    assert!(err.contains("validated 8 unique keys: 8 live"), "{err}");
+    for s in gh.iter().chain(&sl).chain([&aws, &tok]) {
+        assert!(!out.contains(s.as_str()) && !err.contains(s.as_str()));
+    }
+}
