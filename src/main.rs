@@ -1114,6 +1114,13 @@ fn finish(
                 stats.invalid,
                 stats.unknown
             );
+            if stats.connections_skipped > 0 {
+                eprintln!(
+                    "leakgate: note: {} connection string{} not checked (--validate-connections logs in with them)",
+                    stats.connections_skipped,
+                    if stats.connections_skipped == 1 { "" } else { "s" }
+                );
+            }
         }
     }
     let result = ScanResult {

@@ -1313,6 +1313,10 @@ fn connections_need_validate_connections() {
         "a connection without --validate-connections"
     );
     assert!(!out.contains(&pw) && !err.contains(&pw));
+    assert!(
+        err.contains("1 connection string not checked (--validate-connections logs in with them)"),
+        "{err}"
+    );
     // the flag needs --validate; --allow-internal-hosts needs --validate-connections
     let d = dir.path().to_str().unwrap();
     assert_eq!(leakgate(&["scan", d, "--validate-connections"]).0, 2);

@@ -625,6 +625,8 @@ pub struct Stats {
     pub invalid: usize,
     pub unknown: usize,
     pub requests: usize,
+    /// Unique connection strings left unchecked (no `--validate-connections`).
+    pub connections_skipped: usize,
 }
 
 fn now_rfc3339() -> String {
@@ -640,12 +642,14 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
     // unique (rule id, sha256(secret)) -> finding indices
     let mut order: Vec<(String, [u8; 32])> = Vec::new();
     let mut groups: HashMap<(String, [u8; 32]), Vec<usize>> = HashMap::new();
+    let mut skipped_conn = std::collections::HashSet::new();
     for (i, f) in findings.iter().enumerate() {
         if f.secret.is_empty() || !can_validate(&f.rule) {
             continue;
         }
         // connection strings only with --validate-connections
         if !opts.connections && f.rule.validate.as_ref().is_some_and(spec::is_connection) {
+            skipped_conn.insert((f.rule.id.clone(), f.secret.clone()));
             continue;
         }
         // the companions are part of the key: one token with two account SIDs is two checks
@@ -710,6 +714,7 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
     let mut stats = Stats {
         checked: total,
         requests: ctx.requests.load(Ordering::Relaxed),
+        connections_skipped: skipped_conn.len(),
         ..Default::default()
     };
     for (k, cell) in order.iter().zip(results) {
