@@ -265,6 +265,48 @@ mod tests {
         );
     }
 
+    /// What is refused before any request (no network needed: nothing is sent).
+    #[test]
+    fn no_request_without_a_usable_pair() {
+        let rules = crate::rules::builtin_rules().unwrap();
+        let rule = rules
+            .iter()
+            .find(|r| r.id == "aws-secret-access-key")
+            .unwrap();
+        let spec = rule.validate.as_ref().unwrap();
+        let ctx = Context::new(Vec::new());
+        let secret = "a".repeat(20) + &"B".repeat(20);
+        let check = |pairs: &[(&str, &str)]| {
+            let c: BTreeMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            StsCallerIdentity.check(spec, &rule.id, &secret, &c, &ctx)
+        };
+        let (o, r, _) = check(&[]);
+        assert_eq!(
+            (o, r.as_str()),
+            (
+                Outcome::Unknown,
+                "no AWS access key id (AKIA…) found within a few lines"
+            )
+        );
+        let (o, r, _) = check(&[("key_id", "ASIAQWERTYUIOPASDFGH")]);
+        assert_eq!(
+            (o, r.as_str()),
+            (
+                Outcome::Unknown,
+                "temporary key (ASIA…): needs its session token"
+            )
+        );
+        let (o, r, _) = check(&[("key_id", "AKIA-short")]);
+        assert_eq!(
+            (o, r.as_str()),
+            (Outcome::Unknown, "not an AWS access key pair")
+        );
+        assert_eq!(ctx.requests.load(std::sync::atomic::Ordering::Relaxed), 0);
+    }
+
     #[test]
     fn reads_sts_xml() {
         let x = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>";
