@@ -322,6 +322,9 @@ impl Scanner {
                     f.entropy = m.entropy;
                     f.note = m.note.clone();
                     f.decoded = chains[i].clone();
+                    // the other parts of a multi-part credential, for live validation
+                    f.companions =
+                        crate::validate::find_companions(&rule.spec, data, m.start, m.end);
                     out.push(f);
                 }
                 Err(Suppressed::Inline) => {

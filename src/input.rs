@@ -104,7 +104,7 @@ pub fn yaml_error(e: &serde_yaml_ng::Error) -> String {
             out.push_str(&format!(" (did you mean `{best}`?)"));
         }
     }
-    crate::finding::mask_text(&out)
+    crate::redact::mask_text(&out)
 }
 
 /// The candidate closest to `word` for a did-you-mean hint: within a third of the word's

@@ -20,6 +20,7 @@ pub mod lint;
 pub mod matcher;
 pub mod migrate;
 pub mod paths;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod ruletest;

@@ -239,6 +239,14 @@ struct OutputArgs {
     /// provider's host: GitHub Enterprise, GitLab self-managed, a test mock. Repeatable.
     #[arg(long, value_name = "PROVIDER=URL", requires = "validate", value_parser = leakgate::validate::parse_endpoint)]
     validation_endpoint: Vec<(String, String)>,
+    /// With --validate: also log in with database connection strings (PostgreSQL), then leave
+    /// at once. Off by default: it opens connections to hosts named in the scanned files.
+    #[arg(long, requires = "validate")]
+    validate_connections: bool,
+    /// With --validate-connections: allow connecting to private, loopback and link-local
+    /// addresses (refused by default, for every address the host resolves to).
+    #[arg(long, requires = "validate_connections")]
+    allow_internal_hosts: bool,
 }
 
 #[derive(Args)]
@@ -1071,6 +1079,8 @@ fn finish(
         let opts = leakgate::validate::Options {
             endpoints: out.validation_endpoint.clone(),
             progress: !out.quiet && std::io::stderr().is_terminal(),
+            connections: out.validate_connections,
+            allow_internal: out.allow_internal_hosts,
         };
         let stats = leakgate::validate::validate_findings(&mut findings, &opts);
         if out.only_live {
@@ -1087,6 +1097,13 @@ fn finish(
                 stats.invalid,
                 stats.unknown
             );
+            if stats.connections_skipped > 0 {
+                eprintln!(
+                    "leakgate: note: {} connection string{} not checked (--validate-connections logs in with them)",
+                    stats.connections_skipped,
+                    if stats.connections_skipped == 1 { "" } else { "s" }
+                );
+            }
         }
     }
     let result = ScanResult {

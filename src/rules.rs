@@ -4,6 +4,8 @@
 //! `build.rs`) or in a user's own rule file. `RuleSpec` is the on-disk schema; the matcher
 //! compiles a list of specs into a `CompiledRules` set.
 
+pub mod validate_spec;
+
 use std::fmt;
 use std::path::Path;
 
@@ -187,7 +189,7 @@ pub struct RuleSpec {
     /// Live validation (`--validate` only): one read-only request to the provider's API
     /// and how to read its answer. See `crate::validate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validate: Option<crate::validate::ValidateSpec>,
+    pub validate: Option<validate_spec::ValidateSpec>,
 }
 
 /// What a rule finds.

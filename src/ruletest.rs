@@ -80,6 +80,13 @@ pub fn run(
         if let Some(other) = elsewhere {
             cases.push((0, &spec.examples, other));
         }
+        // a rule whose validator pairs the secret with companions shows the pair in an example
+        let companions: Vec<&str> = spec
+            .validate
+            .iter()
+            .flat_map(|v| v.companions.iter().map(|c| c.name.as_str()))
+            .collect();
+        let mut paired = companions.is_empty();
         for (want, list, path) in cases {
             for (i, ex) in list.iter().enumerate() {
                 for _ in 0..rounds {
@@ -99,6 +106,11 @@ pub fn run(
                         &mut found,
                     );
                     let mine = found.iter().filter(|f| f.rule.id == spec.id).count();
+                    paired |= want == 1
+                        && found.iter().any(|f| {
+                            f.rule.id == spec.id
+                                && companions.iter().all(|c| f.companions.contains_key(*c))
+                        });
                     if mine != want {
                         let others: Vec<&str> = found.iter().map(|f| f.rule.id.as_str()).collect();
                         let kind = if want == 1 {
@@ -119,6 +131,15 @@ pub fn run(
                     }
                 }
             }
+        }
+        if !paired {
+            fail(
+                &mut failures,
+                format!(
+                    "no example shows the validator's companions ({}) near the secret",
+                    companions.join(", ")
+                ),
+            );
         }
     }
     Ok((checked, failures))

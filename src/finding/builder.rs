@@ -132,6 +132,7 @@ impl Draft<'_> {
             decoded: None,
             commit: None,
             validation: None,
+            companions: Default::default(),
         })
     }
 }

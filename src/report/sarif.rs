@@ -1198,6 +1198,7 @@ mod tests {
             decoded: None,
             commit: None,
             validation: None,
+            companions: Default::default(),
         }
     }
 

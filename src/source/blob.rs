@@ -331,17 +331,7 @@ pub fn scan_archive(
                     found: &mut Vec<Finding>| {
         archive_entry(scanner, sink, (shown, rel), path, reader, size, buf, found)
     };
-    archive::walk(
-        sink,
-        shown,
-        kind,
-        reader,
-        len,
-        limits,
-        buf,
-        out,
-        &on_entry,
-    );
+    archive::walk(sink, shown, kind, reader, len, limits, buf, out, &on_entry);
 }
 
 /// One file inside an archive: in memory when it is small enough, as a stream otherwise.

@@ -9,16 +9,17 @@
 //! taken from an answer are scrubbed of it, transport errors are reduced to their kind.
 
 pub mod aws;
-pub mod spec;
+pub mod conn;
+pub mod gcp;
+pub use crate::rules::validate_spec as spec;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::finding::Finding;
@@ -36,41 +37,93 @@ pub const MAX_RETRIES: u32 = 2;
 /// Most of an answer read.
 const MAX_BODY: u64 = 1 << 20;
 
-/// What the provider said about a key.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Validation {
-    pub status: Outcome,
-    /// Why (`HTTP 401`, `invalid_auth`, `timeout`); never holds the secret.
-    pub reason: String,
-    /// RFC 3339 time of the check.
-    pub checked_at: String,
-    /// Account or login the key belongs to, when the provider says.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity: Option<String>,
-}
-
-impl Validation {
-    /// The words a text report shows.
-    pub fn label(&self) -> String {
-        let id = self
-            .identity
-            .as_deref()
-            .map(|i| format!(" as {i}"))
-            .unwrap_or_default();
-        match self.status {
-            Outcome::Valid => format!("LIVE{id}"),
-            Outcome::Invalid => "revoked or invalid".into(),
-            Outcome::Unknown => format!("unknown ({})", self.reason),
-        }
-    }
-}
+pub use crate::finding::Validation;
 
 /// A validator behind the declarative ones: for checks a `validate:` block cannot express
-/// (request signing).
+/// (request signing). Named by a block's `code:`; it talks only to the block's `host`.
 pub trait Validator: Send + Sync {
-    /// Provider name (rate limit and `--validation-endpoint` key).
-    fn provider(&self) -> &str;
-    fn check(&self, secret: &str, ctx: &Context) -> (Outcome, String, Option<String>);
+    /// Check `secret` (with the companions the block declares, found near it).
+    fn check(
+        &self,
+        spec: &ValidateSpec,
+        rule_id: &str,
+        secret: &str,
+        companions: &BTreeMap<String, String>,
+        ctx: &Context,
+    ) -> (Outcome, String, Option<String>);
+}
+
+/// Most bytes searched for a companion on either side of a finding.
+const COMPANION_WINDOW: usize = 4096;
+
+fn companion_regex(pattern: &str) -> Option<Arc<regex::bytes::Regex>> {
+    static CACHE: std::sync::OnceLock<Mutex<HashMap<String, Option<Arc<regex::bytes::Regex>>>>> =
+        std::sync::OnceLock::new();
+    let mut m = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    m.entry(pattern.to_string())
+        .or_insert_with(|| regex::bytes::Regex::new(pattern).ok().map(Arc::new))
+        .clone()
+}
+
+/// The companions a rule's `validate:` block declares, found in `data` within their
+/// `within` lines of the finding at `start..end` (at most 4 KiB either side): for each,
+/// the match nearest to the finding that does not cut into it (one that holds the whole
+/// finding, such as the connection string around a password, is at distance 0). Absent companions are left
+/// out (the check then says which one is missing). Empty for rules without companions.
+pub fn find_companions(
+    rule: &RuleSpec,
+    data: &[u8],
+    start: usize,
+    end: usize,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Some(spec) = &rule.validate else {
+        return out;
+    };
+    for c in &spec.companions {
+        let Some(re) = companion_regex(&c.pattern) else {
+            continue;
+        };
+        let n = c.within as usize + 1;
+        let floor = start.saturating_sub(COMPANION_WINDOW);
+        let lo = memchr::memrchr_iter(b'\n', &data[floor..start.min(data.len())])
+            .nth(n - 1)
+            .map_or(floor, |i| floor + i + 1);
+        let ceil = (end + COMPANION_WINDOW).min(data.len());
+        let from = end.min(ceil);
+        let hi = memchr::memchr_iter(b'\n', &data[from..ceil])
+            .nth(n - 1)
+            .map_or(ceil, |i| from + i);
+        let mut best: Option<(usize, &[u8])> = None;
+        for caps in re.captures_iter(&data[lo..hi]) {
+            let Some(g) = caps.name(&c.name) else {
+                continue;
+            };
+            let (gs, ge) = (lo + g.start(), lo + g.end());
+            if gs < end && start < ge && !(gs <= start && end <= ge) {
+                continue; // part of the finding (a match holding all of it is fine: a URL)
+            }
+            let dist = if ge <= start {
+                start - ge
+            } else {
+                gs.saturating_sub(end) // 0 for a match holding the finding
+            };
+            if best.is_none_or(|(d, _)| dist < d) {
+                best = Some((dist, g.as_bytes()));
+            }
+        }
+        if let Some((_, v)) = best {
+            if let Ok(v) = std::str::from_utf8(v) {
+                if !v.is_empty() {
+                    out.insert(c.name.clone(), v.to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Run-wide settings.
@@ -80,6 +133,11 @@ pub struct Options {
     pub endpoints: Vec<(String, String)>,
     /// Progress line on stderr (a TTY only).
     pub progress: bool,
+    /// `--validate-connections`: also log in with database connection strings.
+    pub connections: bool,
+    /// `--allow-internal-hosts`: connection validators may reach private, loopback and
+    /// link-local addresses.
+    pub allow_internal: bool,
 }
 
 /// Parse one `--validation-endpoint` value: `PROVIDER=scheme://host[:port]`.
@@ -105,8 +163,10 @@ pub struct Context {
     agent: ureq::Agent,
     endpoints: Vec<(String, String)>,
     next_slot: Mutex<HashMap<String, Instant>>,
-    /// Requests sent (retries included).
+    /// Requests sent (retries included) and connections opened.
     pub requests: AtomicUsize,
+    /// `--allow-internal-hosts`
+    allow_internal: bool,
 }
 
 impl Context {
@@ -122,11 +182,20 @@ impl Context {
             endpoints,
             next_slot: Mutex::new(HashMap::new()),
             requests: AtomicUsize::new(0),
+            allow_internal: false,
+        }
+    }
+
+    /// A context for a run with `opts`.
+    pub fn with_options(opts: &Options) -> Context {
+        Context {
+            allow_internal: opts.allow_internal,
+            ..Context::new(opts.endpoints.clone())
         }
     }
 
     /// The override for a provider (or rule id), if any.
-    fn endpoint(&self, provider: &str, rule_id: &str) -> Option<&str> {
+    pub fn endpoint(&self, provider: &str, rule_id: &str) -> Option<&str> {
         self.endpoints
             .iter()
             .find(|(p, _)| p == provider || p == rule_id)
@@ -245,9 +314,26 @@ fn json_escape(s: &str) -> String {
     q[1..q.len().saturating_sub(1)].to_string()
 }
 
-fn fill(t: &str, value: &str) -> String {
-    t.replace("{{secret}}", value)
-        .replace("{{ secret }}", value)
+/// `t` with each `{{name}}` replaced by its value (passed through `enc`).
+fn fill(t: &str, vals: &[(&str, &str)], enc: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(j) = after.find("}}") else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let name = after[..j].trim();
+        match vals.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => out.push_str(&enc(v)),
+            None => out.push_str(&rest[i..i + 4 + j]),
+        }
+        rest = &after[j + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Text from an answer made safe to show: no secret, no control characters, short.
@@ -261,43 +347,108 @@ pub fn scrub(text: &str, secret: &str) -> String {
     t.trim().to_string()
 }
 
+/// [`scrub`] of the secret and of every companion the rule marks `secret`.
+fn scrub_all(
+    text: &str,
+    secret: &str,
+    spec: Option<&ValidateSpec>,
+    companions: &BTreeMap<String, String>,
+) -> String {
+    let mut t = scrub(text, secret);
+    for c in spec.iter().flat_map(|s| &s.companions).filter(|c| c.secret) {
+        if let Some(v) = companions.get(&c.name) {
+            t = scrub(&t, v);
+        }
+    }
+    t
+}
+
+/// The values a block's templates may use, or the first declared companion not found.
+fn template_values<'a>(
+    spec: &'a ValidateSpec,
+    secret: &'a str,
+    companions: &'a BTreeMap<String, String>,
+) -> Result<Vec<(&'a str, &'a str)>, String> {
+    let mut vals = vec![("secret", secret)];
+    for c in &spec.companions {
+        match companions.get(&c.name) {
+            Some(v) if !v.bytes().any(|b| b < 0x20 || b == 0x7f) => {
+                vals.push((c.name.as_str(), v.as_str()))
+            }
+            _ => return Err(format!("no {} found within {} lines", c.name, c.within)),
+        }
+    }
+    Ok(vals)
+}
+
+/// Where a request for `spec` goes: `scheme://authority` of the override, or `https://`
+/// and the declared host (rendered with the companions, checked against its suffixes).
+pub fn base_url(
+    spec: &ValidateSpec,
+    rule_id: &str,
+    vals: &[(&str, &str)],
+    ctx: &Context,
+) -> Result<String, String> {
+    if let Some(base) = ctx.endpoint(&spec.provider, rule_id) {
+        return Ok(base.to_string());
+    }
+    match spec::render_host(&spec.host, &spec.host_suffixes, vals) {
+        Some(h) => Ok(format!("https://{h}")),
+        None => Err(format!(
+            "host not under {} (companion not a host name)",
+            spec.host_suffixes.join(" or ")
+        )),
+    }
+}
+
 /// Check a secret with a rule's `validate:` block.
 pub fn check_declarative(
     spec: &ValidateSpec,
     rule_id: &str,
     secret: &str,
+    companions: &BTreeMap<String, String>,
     ctx: &Context,
 ) -> (Outcome, String, Option<String>) {
     let unknown = |r: &str| (Outcome::Unknown, r.to_string(), None);
     if secret.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return unknown("secret not usable in a request");
     }
-    let mut url = fill(&spec.url, &url_encode(secret));
-    if let Some(base) = ctx.endpoint(&spec.provider, rule_id) {
-        let rest = spec::split_url(&url).map(|u| u.rest.to_string());
-        match rest {
-            Some(rest) => url = format!("{base}{rest}"),
-            None => return unknown("bad URL"),
-        }
-    } else {
-        // the declared host over HTTPS, nothing else
-        match spec::split_url(&url) {
-            Some(u) if u.scheme == "https" && u.authority == spec.host => {}
-            _ => return unknown("URL not on the declared host"),
-        }
+    let vals = match template_values(spec, secret, companions) {
+        Ok(v) => v,
+        Err(r) => return unknown(&r),
+    };
+    let base = match base_url(spec, rule_id, &vals, ctx) {
+        Ok(b) => b,
+        Err(r) => return unknown(&r),
+    };
+    // the path and query of the declared URL, on the declared (or overriding) host only
+    let rest = spec
+        .url
+        .strip_prefix("https://")
+        .and_then(|a| a.strip_prefix(spec.host.as_str()))
+        .unwrap_or("");
+    let url = format!("{base}{}", fill(rest, &vals, &url_encode));
+    match spec::split_url(&url) {
+        Some(u) if format!("{}://{}", u.scheme, u.authority) == base => {}
+        _ => return unknown("URL not on the declared host"),
     }
     let json_body = spec
         .headers
         .iter()
         .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("json"));
+    let raw = |s: &str| s.to_string();
     let mut headers: Vec<(String, String)> = spec
         .headers
         .iter()
-        .map(|(k, v)| (k.clone(), fill(v, secret)))
+        .map(|(k, v)| (k.clone(), fill(v, &vals, &raw)))
         .collect();
     if let Some(b) = &spec.basic_auth {
         use base64::Engine;
-        let pair = format!("{}:{}", fill(&b.user, secret), fill(&b.password, secret));
+        let pair = format!(
+            "{}:{}",
+            fill(&b.user, &vals, &raw),
+            fill(&b.password, &vals, &raw)
+        );
         headers.push((
             "Authorization".into(),
             format!(
@@ -308,9 +459,9 @@ pub fn check_declarative(
     }
     let body = spec.body.as_ref().map(|b| {
         if json_body {
-            fill(b, &json_escape(secret))
+            fill(b, &vals, &json_escape)
         } else {
-            fill(b, &url_encode(secret))
+            fill(b, &vals, &url_encode)
         }
     });
     let ans = match ctx.send(
@@ -405,25 +556,32 @@ fn value_text(v: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// The code validators, by rule id.
-fn code_validator(rule: &RuleSpec) -> Option<Box<dyn Validator>> {
-    aws::for_rule(rule)
+/// The code validator a block names (`code:`).
+fn code_validator(spec: &ValidateSpec) -> Option<Box<dyn Validator>> {
+    match spec.code.as_deref()? {
+        "aws-sigv4" => Some(Box::new(aws::StsCallerIdentity)),
+        "postgres" => Some(Box::new(conn::Postgres)),
+        "gcp-service-account" => Some(Box::new(gcp::ServiceAccount)),
+        _ => None,
+    }
 }
 
 /// Whether a finding's rule can be validated.
 pub fn can_validate(rule: &RuleSpec) -> bool {
-    rule.kind.is_secret() && (rule.validate.is_some() || code_validator(rule).is_some())
+    rule.kind.is_secret()
+        && rule
+            .validate
+            .as_ref()
+            .is_some_and(|v| v.code.is_none() || code_validator(v).is_some())
 }
 
-/// Providers (and rule ids) the loaded rules validate with.
+/// Providers the loaded rules validate with over HTTPS (the names `--validation-endpoint`
+/// takes; connection validators go to the host their connection string names).
 pub fn provider_names(rules: &[&RuleSpec]) -> Vec<String> {
     let mut v = Vec::new();
     for r in rules {
-        if let Some(s) = &r.validate {
+        if let Some(s) = r.validate.as_ref().filter(|s| !spec::is_connection(s)) {
             v.push(s.provider.clone());
-        }
-        if let Some(c) = code_validator(r) {
-            v.push(c.provider().to_string());
         }
     }
     v.sort();
@@ -439,6 +597,8 @@ pub struct Stats {
     pub invalid: usize,
     pub unknown: usize,
     pub requests: usize,
+    /// Unique connection strings left unchecked (no `--validate-connections`).
+    pub connections_skipped: usize,
 }
 
 fn now_rfc3339() -> String {
@@ -454,28 +614,40 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
     // unique (rule id, sha256(secret)) -> finding indices
     let mut order: Vec<(String, [u8; 32])> = Vec::new();
     let mut groups: HashMap<(String, [u8; 32]), Vec<usize>> = HashMap::new();
+    let mut skipped_conn = std::collections::HashSet::new();
     for (i, f) in findings.iter().enumerate() {
         if f.secret.is_empty() || !can_validate(&f.rule) {
             continue;
         }
-        let key = (
-            f.rule.id.clone(),
-            Sha256::digest(f.secret.as_bytes()).into(),
-        );
+        // connection strings only with --validate-connections
+        if !opts.connections && f.rule.validate.as_ref().is_some_and(spec::is_connection) {
+            skipped_conn.insert((f.rule.id.clone(), f.secret.clone()));
+            continue;
+        }
+        // the companions are part of the key: one token with two account SIDs is two checks
+        let mut h = Sha256::new();
+        h.update(f.secret.as_bytes());
+        for (k, v) in &f.companions {
+            h.update([0]);
+            h.update(k.as_bytes());
+            h.update([0]);
+            h.update(v.as_bytes());
+        }
+        let key = (f.rule.id.clone(), h.finalize().into());
         let e = groups.entry(key.clone()).or_default();
         if e.is_empty() {
             order.push(key);
         }
         e.push(i);
     }
-    let jobs: Vec<(Arc<RuleSpec>, String)> = order
+    let jobs: Vec<(Arc<RuleSpec>, String, BTreeMap<String, String>)> = order
         .iter()
         .map(|k| {
             let f = &findings[groups[k][0]];
-            (f.rule.clone(), f.secret.clone())
+            (f.rule.clone(), f.secret.clone(), f.companions.clone())
         })
         .collect();
-    let ctx = Context::new(opts.endpoints.clone());
+    let ctx = Context::with_options(opts);
     let results: Vec<Mutex<Option<Validation>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
@@ -484,19 +656,22 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
         for _ in 0..CONCURRENCY.min(total) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((rule, secret)) = jobs.get(i) else {
+                let Some((rule, secret, comp)) = jobs.get(i) else {
                     break;
                 };
-                let (status, reason, identity) = match (&rule.validate, code_validator(rule)) {
-                    (_, Some(v)) => v.check(secret, &ctx),
-                    (Some(spec), None) => check_declarative(spec, &rule.id, secret, &ctx),
-                    (None, None) => (Outcome::Unknown, "no validator".into(), None),
+                let (status, reason, identity) = match &rule.validate {
+                    Some(spec) => match (&spec.code, code_validator(spec)) {
+                        (None, _) => check_declarative(spec, &rule.id, secret, comp, &ctx),
+                        (Some(_), Some(v)) => v.check(spec, &rule.id, secret, comp, &ctx),
+                        (Some(_), None) => (Outcome::Unknown, "no validator".into(), None),
+                    },
+                    None => (Outcome::Unknown, "no validator".into(), None),
                 };
                 *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(Validation {
                     status,
-                    reason: scrub(&reason, secret),
+                    reason: scrub_all(&reason, secret, rule.validate.as_ref(), comp),
                     checked_at: now_rfc3339(),
-                    identity: identity.map(|t| scrub(&t, secret)),
+                    identity: identity.map(|t| scrub_all(&t, secret, rule.validate.as_ref(), comp)),
                 });
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if opts.progress {
@@ -511,6 +686,7 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
     let mut stats = Stats {
         checked: total,
         requests: ctx.requests.load(Ordering::Relaxed),
+        connections_skipped: skipped_conn.len(),
         ..Default::default()
     };
     for (k, cell) in order.iter().zip(results) {
@@ -539,7 +715,10 @@ pub fn validate_findings(findings: &mut [Finding], opts: &Options) -> Stats {
 pub fn check_endpoints(endpoints: &[(String, String)], rules: &[&RuleSpec]) -> Result<()> {
     let known = provider_names(rules);
     for (p, _) in endpoints {
-        if !known.contains(p) && !rules.iter().any(|r| &r.id == p && can_validate(r)) {
+        let by_rule = rules.iter().any(|r| {
+            &r.id == p && can_validate(r) && !r.validate.as_ref().is_some_and(spec::is_connection)
+        });
+        if !known.contains(p) && !by_rule {
             bail!(
                 "--validation-endpoint: no rule validates with provider `{p}` (known: {})",
                 known.join(", ")
@@ -570,6 +749,36 @@ mod tests {
             scrub("bad token abcd1234\n\x1b[2J", "abcd1234"),
             "bad token [secret][2J"
         );
+    }
+
+    #[test]
+    fn companions_nearest_within_lines_and_holding_the_finding() {
+        let rules = crate::rules::builtin_rules().unwrap();
+        let rule = |id: &str| rules.iter().find(|r| r.id == id).unwrap().clone();
+        let twilio = rule("twilio-auth-token");
+        let (far, near) = (
+            "AC".to_string() + &"1".repeat(32),
+            "AC".to_string() + &"2".repeat(32),
+        );
+        let token = "0123456789abcdef0123456789abcdef";
+        let text = format!("SID={far}\n\n\n\nSID={near}\nTWILIO_AUTH_TOKEN={token}\n");
+        let at = text.find(token).unwrap();
+        let c = find_companions(&twilio, text.as_bytes(), at, at + token.len());
+        assert_eq!(c.get("account_sid"), Some(&near));
+        // beyond `within` (5 lines): not found
+        let text = format!("SID={near}\n\n\n\n\n\n\nTWILIO_AUTH_TOKEN={token}\n");
+        let at = text.find(token).unwrap();
+        assert!(find_companions(&twilio, text.as_bytes(), at, at + token.len()).is_empty());
+        // a match that holds the finding is the finding's own connection string
+        let pg = rule("postgres-url-password");
+        let url = "postgres://app:s3cretPassw0rd@db.example.com/app";
+        let text = format!("DATABASE_URL={url}\n");
+        let at = text.find("s3cret").unwrap();
+        let c = find_companions(&pg, text.as_bytes(), at, at + "s3cretPassw0rd".len());
+        assert_eq!(c.get("url").map(String::as_str), Some(url));
+        // rules without companions get nothing
+        let gh = rule("github-pat-classic");
+        assert!(find_companions(&gh, text.as_bytes(), at, at + 4).is_empty());
     }
 
     #[test]

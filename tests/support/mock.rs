@@ -14,6 +14,8 @@ pub struct Req {
     /// Lower-case names.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When the request line arrived.
+    pub at: std::time::Instant,
 }
 
 impl Req {
@@ -62,6 +64,7 @@ impl Mock {
                 if r.read_line(&mut line).unwrap_or(0) == 0 {
                     continue;
                 }
+                let at = std::time::Instant::now();
                 let mut parts = line.split_whitespace();
                 let method = parts.next().unwrap_or("").to_string();
                 let path = parts.next().unwrap_or("").to_string();
@@ -87,6 +90,7 @@ impl Mock {
                     path,
                     headers,
                     body: String::from_utf8_lossy(&body).into_owned(),
+                    at,
                 };
                 let n = {
                     let mut l = log2.lock().unwrap();
