@@ -431,8 +431,11 @@ const GITLEAKS_HINTS: &[(&str, &str)] = &[
     ("-s", "pass the path as an argument: leakgate scan PATH"),
     ("--report-path", "use -o FILE (--output)"),
     ("-r", "use -o FILE (--output)"),
-    ("--report-format", "use --format text|json|sarif|github"),
-    ("-f", "use --format text|json|sarif|github"),
+    (
+        "--report-format",
+        "use --format text|json|sarif|github|html",
+    ),
+    ("-f", "use --format text|json|sarif|github|html"),
     (
         "--baseline-path",
         "use --baseline FILE (gitleaks JSON reports are read as they are)",

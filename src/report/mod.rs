@@ -1,7 +1,8 @@
-//! Reporters: text, JSON, SARIF and GitHub annotations. Every reporter prints redacted
+//! Reporters: text, JSON, SARIF, GitHub annotations and HTML. Every reporter prints redacted
 //! secrets unless `ReportOptions::reveal` is set.
 
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod sarif;
 pub mod summary;
@@ -169,6 +170,7 @@ pub fn reporter(format: Format) -> Box<dyn Reporter> {
         Format::Json => Box::new(json::Json),
         Format::Sarif => Box::new(sarif::Sarif),
         Format::Github => Box::new(github::Github),
+        Format::Html => Box::new(html::Html),
     }
 }
 
@@ -179,4 +181,6 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    /// One self-contained HTML page for people (audits).
+    Html,
 }
