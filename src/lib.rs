@@ -17,6 +17,7 @@ pub mod keywords;
 pub mod lint;
 pub mod matcher;
 pub mod migrate;
+pub mod precommit;
 pub mod report;
 pub mod rules;
 pub mod ruletest;

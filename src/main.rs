@@ -327,6 +327,11 @@ struct StagedArgs {
     max_blob_size: u64,
     #[command(flatten)]
     out: OutputArgs,
+    /// Only these files (as a pre-commit hook passes them): one with staged changes is
+    /// checked for the lines the commit adds, any other one is scanned whole (so
+    /// `pre-commit run --all-files` checks every file).
+    #[arg(last = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -905,7 +910,30 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
-    staged::scan_staged(&scanner, &repo, args.max_blob_size, &sink)?;
+    if args.files.is_empty() {
+        staged::scan_staged(&scanner, &repo, args.max_blob_size, &sink)?;
+    } else {
+        let named = leakgate::precommit::split_named(&repo, &args.files)?;
+        let all_staged = Sink::default();
+        staged::scan_staged(&scanner, &repo, args.max_blob_size, &all_staged)?;
+        leakgate::precommit::keep_named(all_staged, &named.staged, &sink);
+        if !named.unchanged.is_empty() {
+            FileSource {
+                paths: named.unchanged,
+                respect_ignore: true,
+                threads: threads(None),
+                config_root: scanner
+                    .config
+                    .source
+                    .as_ref()
+                    .and_then(|p| std::fs::canonicalize(p).ok())
+                    .and_then(|p| p.parent().map(|d| d.to_path_buf())),
+                exclude: None,
+                max_file_size: Some(args.max_blob_size),
+            }
+            .run(&scanner, &sink)?;
+        }
+    }
     let ignore = gitleaks_ignore(&repo, &args.out)?;
     finish(
         scanner,
