@@ -1160,6 +1160,7 @@ fn finish(
         },
         fail_on: out.fail_on.0,
         verbose: out.verbose,
+        width: Some(report::text::wrap_width(to_tty)),
     };
     let reporter = report::reporter(out.format);
     match &out.output {

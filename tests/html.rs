@@ -103,6 +103,12 @@ fn check_page(html: &str, json: &Value, secrets: &[&str]) {
             html.contains(&html_escape(redacted)),
             "redacted value {redacted} missing"
         );
+        if let Some(h) = f["secret_hash"].as_str() {
+            assert!(
+                html.contains(&format!("{} (sha256 {h}…)", html_escape(redacted))),
+                "short hash of {redacted} missing"
+            );
+        }
         let path = f["path"].as_str().unwrap();
         assert!(
             html.contains(&format!(

@@ -265,7 +265,7 @@ fn write_group(page: &mut String, g: &Group, opts: &ReportOptions) {
     if !f0.secret.is_empty() {
         meta.push(format!(
             "secret <code class=\"secret\">{}</code>",
-            esc(&opts.secret(f0))
+            esc(&opts.secret_labelled(f0))
         ));
     }
     if config {
