@@ -205,6 +205,10 @@ fn history_report_groups_by_secret_with_a_commit_timeline() {
     assert!(oa.contains("also at 3:"), "{oa}");
     assert!(oa.contains("3 places in 2 files"), "{oa}");
     assert!(oa.contains("does not remove it from history"), "{oa}");
+    // without JavaScript everything is shown: nothing starts hidden but the empty filter bar
+    assert_eq!(html.matches(" hidden").count(), 1, "{html}");
+    assert!(html.contains("<div id=\"filters\" hidden></div>"));
+    assert!(html.contains("<noscript>"));
     // the hostile file name, escaped
     assert!(html.contains(&html_escape(HOSTILE)), "escaped file name");
     // summary counts
