@@ -17,8 +17,9 @@ pub mod keywords;
 pub mod lint;
 pub mod matcher;
 pub mod migrate;
-pub mod precommit;
 pub mod report;
+// out of order to keep the merge with the engine refactor simple
+pub mod precommit;
 pub mod rules;
 pub mod ruletest;
 pub mod source;
