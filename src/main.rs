@@ -20,6 +20,7 @@ Examples:
   leakgate scan dist/ --format sarif -o leakgate.sarif
   git show HEAD | leakgate scan -        scan standard input
   leakgate history --range main..HEAD    what a branch adds to git history
+  leakgate history --format html -o audit.html  audit all of history as one HTML page
   leakgate staged                        pre-commit: what `git commit` would add
   leakgate baseline create               accept today's findings; fail only on new ones
   leakgate config import .gitleaks.toml  switch from gitleaks (see README)

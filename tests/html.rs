@@ -289,6 +289,11 @@ fn empty_report_is_a_page_too() {
     assert!(out.starts_with("<!DOCTYPE html>"));
     assert!(out.contains("No findings."));
     assert!(out.trim_end().ends_with("</html>"));
+    // --help shows how to get one
+    let (_, help, _) = run(&["--help"], dir.path());
+    assert!(help.contains("--format html -o audit.html"), "{help}");
+    let (_, help, _) = run(&["history", "--help"], dir.path());
+    assert!(help.contains("One self-contained HTML page"), "{help}");
 }
 
 fn chromium() -> Option<PathBuf> {
