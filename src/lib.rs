@@ -22,6 +22,8 @@ pub mod migrate;
 pub mod paths;
 pub mod redact;
 pub mod report;
+// out of order to keep the merge with the engine refactor simple
+pub mod precommit;
 pub mod rules;
 pub mod ruletest;
 pub mod source;

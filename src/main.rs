@@ -20,6 +20,7 @@ Examples:
   leakgate scan dist/ --format sarif -o leakgate.sarif
   git show HEAD | leakgate scan -        scan standard input
   leakgate history --range main..HEAD    what a branch adds to git history
+  leakgate history --format html -o audit.html  audit all of history as one HTML page
   leakgate staged                        pre-commit: what `git commit` would add
   leakgate baseline create               accept today's findings; fail only on new ones
   leakgate config import .gitleaks.toml  switch from gitleaks (see README)
@@ -335,6 +336,11 @@ struct StagedArgs {
     max_blob_size: u64,
     #[command(flatten)]
     out: OutputArgs,
+    /// Only these files (as a pre-commit hook passes them): one with staged changes is
+    /// checked for the lines the commit adds, any other one is scanned whole (so
+    /// `pre-commit run --all-files` checks every file).
+    #[arg(last = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -439,8 +445,11 @@ const GITLEAKS_HINTS: &[(&str, &str)] = &[
     ("-s", "pass the path as an argument: leakgate scan PATH"),
     ("--report-path", "use -o FILE (--output)"),
     ("-r", "use -o FILE (--output)"),
-    ("--report-format", "use --format text|json|sarif|github"),
-    ("-f", "use --format text|json|sarif|github"),
+    (
+        "--report-format",
+        "use --format text|json|sarif|github|html",
+    ),
+    ("-f", "use --format text|json|sarif|github|html"),
     (
         "--baseline-path",
         "use --baseline FILE (gitleaks JSON reports are read as they are)",
@@ -899,11 +908,38 @@ fn cmd_staged(args: StagedArgs) -> Result<ExitCode> {
     let config = load_config(args.out.config.as_ref(), &repo)?;
     let scanner = scanner_for(config, &args.out)?;
     let sink = Sink::default();
-    staged::StagedSource {
-        repo: &repo,
-        max_blob_size: args.max_blob_size,
+    if args.files.is_empty() {
+        staged::StagedSource {
+            repo: &repo,
+            max_blob_size: args.max_blob_size,
+        }
+        .run(&scanner, &sink)?;
+    } else {
+        let named = leakgate::precommit::split_named(&repo, &args.files)?;
+        let all_staged = Sink::default();
+        staged::StagedSource {
+            repo: &repo,
+            max_blob_size: args.max_blob_size,
+        }
+        .run(&scanner, &all_staged)?;
+        leakgate::precommit::keep_named(all_staged, &named.staged, &sink);
+        if !named.unchanged.is_empty() {
+            FileSource {
+                paths: named.unchanged,
+                respect_ignore: true,
+                threads: threads(None),
+                config_root: scanner
+                    .config
+                    .source
+                    .as_ref()
+                    .and_then(|p| std::fs::canonicalize(p).ok())
+                    .and_then(|p| p.parent().map(|d| d.to_path_buf())),
+                exclude: None,
+                max_file_size: Some(args.max_blob_size),
+            }
+            .run(&scanner, &sink)?;
+        }
     }
-    .run(&scanner, &sink)?;
     let ignore = gitleaks_ignore(&repo, &args.out)?;
     finish(
         scanner,
@@ -1129,6 +1165,7 @@ fn finish(
         },
         fail_on: out.fail_on.0,
         verbose: out.verbose,
+        width: Some(report::text::wrap_width(to_tty)),
     };
     let reporter = report::reporter(out.format);
     match &out.output {

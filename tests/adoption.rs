@@ -549,3 +549,135 @@ fn readable_findings_most_severe_first_plurals_and_one_history_note() {
     assert_eq!(out.matches("from history").count(), 1, "{out}");
     assert!(out.contains("these secrets"), "{out}");
 }
+
+/// `leakgate ARGS` with `COLUMNS` set (or removed): (exit code, stdout).
+fn with_columns(args: &[&str], dir: &Path, columns: Option<&str>) -> (i32, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"));
+    cmd.args(args).current_dir(dir);
+    match columns {
+        Some(c) => cmd.env("COLUMNS", c),
+        None => cmd.env_remove("COLUMNS"),
+    };
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The `fix:` block of a text report: the `fix:` line and its indented continuation lines.
+fn fix_block(out: &str) -> Vec<&str> {
+    let mut lines = out
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("fix:"));
+    let first = lines.next().expect("a fix: line");
+    let indent = first.find("fix:").unwrap() + 5;
+    std::iter::once(first)
+        .chain(lines.take_while(|l| {
+            l.len() > indent && l[..indent].trim().is_empty() && !l[indent..].starts_with(' ')
+        }))
+        .collect()
+}
+
+#[test]
+fn text_remediation_is_complete_and_wrapped_to_the_width() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "z.py", &format!("T = \"{}\"\n", ghp(81)));
+    // the rule's whole remediation, as JSON gives it (one line per paragraph)
+    let (_, json, _) = leakgate(&["scan", ".", "--no-lint", "--format", "json"], dir.path());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let remediation = v["findings"][0]["remediation"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!remediation.contains('\n'), "JSON: {remediation:?}");
+    assert!(remediation.len() > 200, "a long remediation to wrap");
+    let words: Vec<&str> = remediation.split_whitespace().collect();
+    for (columns, width) in [(Some("60"), 60), (None, 100), (Some("150"), 150)] {
+        let (code, out) = with_columns(&["scan", ".", "--no-lint"], dir.path(), columns);
+        assert_eq!(code, 1);
+        let block = fix_block(&out);
+        assert!(
+            block.len() > 1 || width > 150,
+            "{columns:?}: not wrapped:\n{out}"
+        );
+        let mut seen = Vec::new();
+        for (i, line) in block.iter().enumerate() {
+            let text = if i == 0 {
+                line.trim_start().strip_prefix("fix:").unwrap()
+            } else {
+                line
+            };
+            let lw: Vec<&str> = text.split_whitespace().collect();
+            // no line past the width, unless it is one word (a long URL)
+            assert!(
+                line.chars().count() <= width || lw.len() == 1,
+                "{columns:?}: line over {width} columns: {line:?}"
+            );
+            seen.extend(lw);
+        }
+        assert_eq!(seen, words, "{columns:?}: the whole remediation, in order");
+        // a wider width uses it: the first line is filled past the previous width
+        if width == 150 {
+            assert!(block[0].chars().count() > 100, "{:?}", block[0]);
+        }
+    }
+}
+
+#[test]
+fn redacted_values_tell_keys_with_the_same_prefix_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(91);
+    // two Stripe keys: the same redacted prefix, different secrets
+    let a = expand("sk_live_51{{alnum:90}}", &mut rng).unwrap();
+    let b = format!("{}{}", &a[..20], expand("{{alnum:80}}", &mut rng).unwrap());
+    write(dir.path(), "a.env", &format!("STRIPE_SECRET_KEY={a}\n"));
+    write(dir.path(), "b.env", &format!("STRIPE_SECRET_KEY={b}\n"));
+    let (ha, hb) = (
+        leakgate::report::short_hash(&a).unwrap(),
+        leakgate::report::short_hash(&b).unwrap(),
+    );
+    assert_eq!(ha.len(), 4);
+    // 1 in 65536 that two random keys share a hash: these two (fixed seed) do not
+    assert_ne!(ha, hb);
+
+    let (_, json, _) = leakgate(&["scan", ".", "--no-lint", "--format", "json"], dir.path());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let by_path: std::collections::BTreeMap<&str, (&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                (
+                    f["secret"].as_str().unwrap(),
+                    f["secret_hash"].as_str().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let (ra, rb) = (by_path["a.env"], by_path["b.env"]);
+    assert_eq!(ra.0, rb.0, "same redacted prefix");
+    assert_eq!((ra.1, rb.1), (ha.as_str(), hb.as_str()));
+
+    let (_, text, _) = leakgate(&["scan", ".", "--no-lint"], dir.path());
+    for h in [&ha, &hb] {
+        assert!(
+            text.contains(&format!("{} (sha256 {h}…)", ra.0)),
+            "text: {text}"
+        );
+    }
+    let (_, sarif, _) = leakgate(&["scan", ".", "--no-lint", "--format", "sarif"], dir.path());
+    for h in [&ha, &hb] {
+        assert!(sarif.contains(&format!("(sha256 {h}…)")), "sarif");
+    }
+    for s in [&a, &b] {
+        for out in [&json, &text, &sarif] {
+            assert!(!out.contains(&s[..24]));
+        }
+    }
+    // --reveal shows the value, without a hash
+    let (_, text, _) = leakgate(&["scan", ".", "--no-lint", "--reveal"], dir.path());
+    assert!(text.contains(&a) && !text.contains("(sha256 "));
+}

@@ -14,7 +14,7 @@ use gitrepo::Repo;
 /// Every output of `leakgate <args> --format F` for each format, plus the `--summary` file.
 fn all_outputs(args: &[&str], cwd: &Path) -> Vec<(String, String)> {
     let mut outs = Vec::new();
-    for format in ["text", "json", "sarif", "github"] {
+    for format in ["text", "json", "sarif", "github", "html"] {
         let summary = cwd.join(format!(".summary-{format}.md"));
         let out = Command::new(env!("CARGO_BIN_EXE_leakgate"))
             .args(args)

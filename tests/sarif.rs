@@ -175,7 +175,11 @@ fn check_sarif(doc: &Value, fx: &Fixture) {
     assert_eq!(redacted, format!("{}*****", &fx.key[..6]));
     assert_eq!(
         res["message"]["text"],
-        format!("{} found: {redacted}.", rule.name)
+        format!(
+            "{} found: {redacted} (sha256 {}…).",
+            rule.name,
+            leakgate::report::short_hash(&fx.key).unwrap()
+        )
     );
 
     let phys = &res["locations"][0]["physicalLocation"];
@@ -312,7 +316,13 @@ fn github_annotations() {
         "::error file=conf/my app.env,line=2,col=16,endLine=2,endColumn=180,title={}::{}\n\
          leakgate: 1 finding (1 critical), 1 at or above --fail-on low; 1 file scanned, 1 skipped\n",
         prop(&rule.name),
-        esc(&format!("{} found: {}. {} [{RULE_ID}]", rule.name, redact(&fx.key), fix.join(" "))),
+        esc(&format!(
+            "{} found: {} (sha256 {}…). {} [{RULE_ID}]",
+            rule.name,
+            redact(&fx.key),
+            leakgate::report::short_hash(&fx.key).unwrap(),
+            fix.join(" ")
+        )),
     );
     assert_eq!(text, expected);
 }

@@ -58,6 +58,10 @@ struct JsonFinding<'a> {
     /// Redacted unless --reveal.
     secret: String,
     redacted: bool,
+    /// First 4 hex digits of the secret's SHA-256 (secrets of 12 characters or more): tells
+    /// keys with the same redacted prefix apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_hash: Option<String>,
     snippet: &'a str,
     entropy: f64,
     fingerprint: &'a str,
@@ -70,7 +74,8 @@ struct JsonFinding<'a> {
     /// that of the encoded text.
     #[serde(skip_serializing_if = "Option::is_none")]
     decoded: Option<&'a str>,
-    remediation: &'a str,
+    /// The rule's remediation without line breaks inside a paragraph.
+    remediation: String,
     references: &'a [String],
     tags: &'a [String],
     /// Other places tied to the finding (for a source-mapped hit: the bundle and the map).
@@ -138,13 +143,14 @@ impl Reporter for Json {
                     end_column: f.location.end_column,
                     secret: opts.secret(f).into_owned(),
                     redacted: !opts.reveal,
+                    secret_hash: super::secret_hash(f),
                     snippet: opts.snippet(f),
                     entropy: (f.entropy * 100.0).round() / 100.0,
                     fingerprint: &f.fingerprint,
                     note: f.note.as_deref(),
                     commit: opts.commit(f),
                     decoded: f.decoded.as_deref(),
-                    remediation: &f.rule.remediation,
+                    remediation: super::unwrap_text(&f.rule.remediation),
                     references: &f.rule.references,
                     tags: &f.rule.tags,
                     related: f

@@ -1,7 +1,8 @@
-//! Reporters: text, JSON, SARIF and GitHub annotations. Every reporter prints redacted
+//! Reporters: text, JSON, SARIF, GitHub annotations and HTML. Every reporter prints redacted
 //! secrets unless `ReportOptions::reveal` is set.
 
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod sarif;
 pub mod summary;
@@ -68,6 +69,8 @@ pub struct ReportOptions {
     pub fail_on: Option<crate::rules::Severity>,
     /// List every skipped file, not a summary line.
     pub verbose: bool,
+    /// Columns the text format wraps long text (remediation) to; `None`: 100.
+    pub width: Option<usize>,
 }
 
 impl ReportOptions {
@@ -78,6 +81,17 @@ impl ReportOptions {
             std::borrow::Cow::Borrowed(&f.secret)
         } else {
             std::borrow::Cow::Owned(redact(&f.secret))
+        }
+    }
+
+    /// The secret as this report may show it, with its short hash when redacted:
+    /// `sk-pro***** (sha256 3f2a…)`, so two keys with the same prefix can be told apart.
+    pub fn secret_labelled<'a>(&self, f: &'a Finding) -> std::borrow::Cow<'a, str> {
+        match (self.reveal, secret_hash(f)) {
+            (false, Some(h)) => {
+                std::borrow::Cow::Owned(format!("{} (sha256 {h}…)", redact(&f.secret)))
+            }
+            _ => self.secret(f),
         }
     }
 
@@ -112,6 +126,41 @@ impl ReportOptions {
             _ => &f.snippet.text,
         }
     }
+}
+
+/// The first 4 hex digits of the SHA-256 of a finding's secret: 16 bits, enough to tell keys
+/// with the same redacted prefix apart and far too few to recover or confirm a random key.
+/// `None` for a finding without a value and for secrets under 12 characters, of which the
+/// redacted form shows nothing (a hash of a short password would narrow a dictionary attack).
+pub fn secret_hash(f: &Finding) -> Option<String> {
+    short_hash(&f.secret)
+}
+
+/// [`secret_hash`] of a secret value.
+pub fn short_hash(secret: &str) -> Option<String> {
+    use sha2::Digest;
+    if secret.chars().count() < 12 {
+        return None;
+    }
+    let digest = sha2::Sha256::digest(secret.as_bytes());
+    Some(crate::finding::hex(&digest[..2]))
+}
+
+/// Prose from a rule file (remediation, description) without its hard line breaks: the
+/// lines of each paragraph joined with a space, paragraphs separated by one blank line,
+/// no trailing newline. Readers wrap it to their own width.
+pub fn unwrap_text(text: &str) -> String {
+    text.split("\n\n")
+        .map(|para| {
+            para.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// `s` safe to print on a terminal or a CI log: control characters (ESC, BEL, CR, LF, tab,
@@ -169,6 +218,7 @@ pub fn reporter(format: Format) -> Box<dyn Reporter> {
         Format::Json => Box::new(json::Json),
         Format::Sarif => Box::new(sarif::Sarif),
         Format::Github => Box::new(github::Github),
+        Format::Html => Box::new(html::Html),
     }
 }
 
@@ -179,4 +229,20 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    /// One self-contained HTML page for people (audits).
+    Html,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_hash_is_four_hex_digits_of_sha256() {
+        // sha256("sk_live_0123456789abcdef") = 342e…
+        assert_eq!(
+            super::short_hash("sk_live_0123456789abcdef").as_deref(),
+            Some("342e")
+        );
+        assert_eq!(super::short_hash("hunter2hunt"), None); // 11 characters: no hash
+        assert_eq!(super::unwrap_text("a\nb\n\n\nc d\n"), "a b\n\nc d");
+    }
 }

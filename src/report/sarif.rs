@@ -80,11 +80,11 @@ pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
         // configuration finding: say what is wrong; a literal credential stays redacted
         let mut m = format!("{}: {}", f.rule.name, f.note.as_deref().unwrap_or(""));
         if !f.secret.is_empty() {
-            m.push_str(&format!(" (value {})", opts.secret(f)));
+            m.push_str(&format!(" (value {})", opts.secret_labelled(f)));
         }
         return sentence(&m);
     }
-    let mut m = format!("{} found: {}", f.rule.name, opts.secret(f));
+    let mut m = format!("{} found: {}", f.rule.name, opts.secret_labelled(f));
     if let Some(chain) = &f.decoded {
         m.push_str(&format!(" (decoded from {chain})"));
     }
@@ -1260,7 +1260,7 @@ mod tests {
         assert_eq!(results[2]["level"], "note");
         assert_eq!(
             results[0]["message"]["text"],
-            "Test zeta-key found: kwabcd***** (checksum valid)."
+            "Test zeta-key found: kwabcd***** (sha256 ef65…) (checksum valid)."
         );
         assert_eq!(results[0]["properties"]["entropy"], 4.12);
         // unreadable file: the hash comes from the line text
@@ -1428,7 +1428,7 @@ mod tests {
         let res = &v["runs"][0]["results"][0];
         assert_eq!(
             res["message"]["text"],
-            "Test alpha-key found: kwabcd***** (checksum valid). See also: [dist/app.js](1) (shipped bundle); [dist/\\[id\\].js.map](2) (source map)."
+            "Test alpha-key found: kwabcd***** (sha256 ef65…) (checksum valid). See also: [dist/app.js](1) (shipped bundle); [dist/\\[id\\].js.map](2) (source map)."
         );
         let rel = res["relatedLocations"].as_array().unwrap();
         assert_eq!(rel.len(), 2);

@@ -83,7 +83,7 @@ pub fn markdown(r: &ScanResult, opts: &ReportOptions, max_bytes: usize) -> Strin
             cell(&f.rule.id),
             cell(&f.location.path),
             f.location.line,
-            cell(&opts.secret(f))
+            cell(&opts.secret_labelled(f))
         );
         if history {
             match &f.commit {

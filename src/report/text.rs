@@ -1,5 +1,6 @@
 //! Human-readable report: findings grouped by file, a redacted snippet with the secret
-//! underlined, rule, severity and how to rotate; colour on a terminal.
+//! underlined, rule, severity and how to rotate (the rule's full remediation, wrapped to
+//! the terminal width); colour on a terminal.
 
 use std::io::Write;
 
@@ -35,6 +36,7 @@ impl Reporter for Text {
         };
         let bold = Style::new().bold();
         let dim = Style::new().dimmed();
+        let width = opts.width.unwrap_or(DEFAULT_WIDTH);
         if r.findings.iter().any(|f| f.commit.is_some()) {
             write_by_secret(r, opts, out, &paint)?;
         }
@@ -124,13 +126,18 @@ impl Reporter for Text {
                         out,
                         "      {} {} {}",
                         paint(dim, "secret:"),
-                        opts.secret(f),
+                        opts.secret_labelled(f),
                         paint(
                             dim,
                             &format!("(decoded from {chain}; the location is the encoded text)")
                         )
                     )?,
-                    None => writeln!(out, "      {} {}", paint(dim, "secret:"), opts.secret(f))?,
+                    None => writeln!(
+                        out,
+                        "      {} {}",
+                        paint(dim, "secret:"),
+                        opts.secret_labelled(f)
+                    )?,
                 }
             }
             if let Some(v) = &f.validation {
@@ -162,7 +169,7 @@ impl Reporter for Text {
                 out,
                 "      {} {}",
                 paint(dim, "fix:"),
-                esc(&first_sentence(&f.rule.remediation))
+                wrap(&f.rule.remediation, 11, width)
             )?;
             if let Some(link) = f.rule.references.first() {
                 writeln!(out, "      {} {}", paint(dim, "see:"), esc(link))?;
@@ -222,6 +229,7 @@ fn write_by_secret(
 ) -> Result<()> {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
+    let width = opts.width.unwrap_or(DEFAULT_WIDTH);
     let mut order: Vec<(&str, &str)> = Vec::new();
     let mut groups: std::collections::HashMap<(&str, &str), Vec<&crate::finding::Finding>> =
         std::collections::HashMap::new();
@@ -246,7 +254,7 @@ fn write_by_secret(
             paint(bold, &esc(&f0.rule.name)),
             esc(&f0.rule.id),
             paint(dim, "secret:"),
-            opts.secret(f0)
+            opts.secret_labelled(f0)
         )?;
         if let Some(v) = &f0.validation {
             writeln!(out, "  {} {}", paint(dim, "validation:"), esc(&v.label()))?;
@@ -290,7 +298,7 @@ fn write_by_secret(
             out,
             "  {} {}",
             paint(dim, "fix:"),
-            esc(&first_sentence(&f0.rule.remediation))
+            wrap(&f0.rule.remediation, 7, width)
         )?;
         writeln!(out)?;
     }
@@ -312,8 +320,6 @@ fn write_by_secret(
     Ok(())
 }
 
-/// The first sentence of the remediation's first paragraph (rules wrap their text, so the
-/// first line alone may stop mid-sentence), at most about 200 characters.
 /// "lines 7, 12:5 and 40 (the same secret 4 times in this file: clean every one)": the
 /// other occurrences, with a column where a line holds the secret more than once.
 fn also_at(f: &crate::finding::Finding) -> String {
@@ -356,32 +362,90 @@ fn also_at(f: &crate::finding::Finding) -> String {
     )
 }
 
-fn first_sentence(text: &str) -> String {
-    let para: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .take_while(|l| !l.is_empty())
-        .collect();
-    let para = para.join(" ");
-    let mut end = para.len();
-    if let Some(i) = para.find(". ") {
-        end = i + 1;
+/// Columns of text output when neither `COLUMNS` nor a terminal says otherwise.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// The width text output wraps to: `COLUMNS` when set to a number, else the terminal's
+/// width when the report goes to one, else [`DEFAULT_WIDTH`]. At least 40.
+pub fn wrap_width(to_tty: bool) -> usize {
+    let cols = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0);
+    let w = match cols {
+        Some(c) => c,
+        None if to_tty => terminal_size::terminal_size_of(std::io::stdout())
+            .map(|(w, _)| w.0 as usize)
+            .unwrap_or(DEFAULT_WIDTH),
+        None => DEFAULT_WIDTH,
+    };
+    w.max(40)
+}
+
+/// Rule prose ([`super::unwrap_text`]) wrapped to `width` columns for a line whose first
+/// `indent` columns are taken (by `      fix: `): continuation lines are indented as much,
+/// paragraphs are separated by an empty line. A word longer than a line (a URL) is not cut.
+/// Control characters in the text are shown escaped ([`esc`]).
+fn wrap(text: &str, indent: usize, width: usize) -> String {
+    let room = width.saturating_sub(indent).max(20);
+    let pad = " ".repeat(indent);
+    let mut lines: Vec<String> = Vec::new();
+    for (i, para) in super::unwrap_text(text).split("\n\n").enumerate() {
+        if i > 0 {
+            lines.push(String::new());
+        }
+        let mut line = String::new();
+        let mut len = 0;
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
+            let word = esc(word);
+            let n = word.chars().count();
+            if len > 0 && len + 1 + n > room {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+            }
+            if len > 0 {
+                line.push(' ');
+                len += 1;
+            }
+            line.push_str(&word);
+            len += n;
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
     }
-    if para[..end].chars().count() > 200 {
-        let cut: String = para.chars().take(199).collect();
-        return format!("{cut}…");
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !l.is_empty() {
+                out.push_str(&pad);
+            }
+        }
+        out.push_str(l);
     }
-    para[..end].to_string()
+    out
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn first_sentence_joins_wrapped_lines() {
-        let t = "Revoke the key at the console, then\ncreate a new one. Store it safely.\n\nMore.";
+    fn wrap_keeps_every_word_and_the_width() {
+        let t = "Revoke the key at the console, then\ncreate a new one. Store it safely \
+                 at https://example.test/a/very/long/path/that/does/not/fit/anywhere/at/all ok.\n\nMore.";
+        let w = super::wrap(t, 11, 40);
+        let lines: Vec<&str> = w.lines().collect();
         assert_eq!(
-            super::first_sentence(t),
-            "Revoke the key at the console, then create a new one."
+            lines,
+            [
+                "Revoke the key at the",
+                "           console, then create a new",
+                "           one. Store it safely at",
+                "           https://example.test/a/very/long/path/that/does/not/fit/anywhere/at/all",
+                "           ok.",
+                "",
+                "           More.",
+            ]
         );
     }
 }
