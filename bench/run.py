@@ -40,7 +40,7 @@ from benchlib import accuracy, corpora, recall, report  # noqa: E402
 from benchlib.corpora import Corpus, log  # noqa: E402
 from benchlib.measure import RSS_METHOD, run_measured  # noqa: E402
 from benchlib.report import ToolResult  # noqa: E402
-from benchlib.tools import PEERS, Betterleaks, Gitleaks, Kingfisher, Leakgate, Tool, nproc  # noqa: E402
+from benchlib.tools import PEERS, Betterleaks, Gitleaks, Kingfisher, Leakgate, LeakgateBefore, Tool, nproc  # noqa: E402
 
 REPO_ROOT = BENCH.parent
 VENV = BENCH / ".venv"
@@ -190,6 +190,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="comma-separated subset of: " + ",".join(ALL_CORPORA) + " (default: all)")
     ap.add_argument("--rounds", type=int, default=3, help="timed rounds per corpus (default 3)")
     ap.add_argument("--leakgate", help="leakgate binary to use (default: cargo build --release)")
+    ap.add_argument("--leakgate-before", help="an earlier leakgate binary, timed in the same rounds "
+                                              "as `leakgate-before`, for before/after ratios")
     ap.add_argument("--history-repo", help="git repository (bare is fine) with the full history of "
                                            "rust-lang/cargo (default: bench/work/cargo.git)")
     ap.add_argument("--timeout", type=float, default=1800, help="per-run timeout in seconds (default 1800)")
@@ -213,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     lg_path, lg_reason = leakgate_binary(args.leakgate)
     leakgate = Leakgate(lg_path) if lg_path else None
     tools: list[Tool] = ([leakgate] if leakgate else []) + peers
+    if args.leakgate_before:
+        tools.insert(1, LeakgateBefore(Path(args.leakgate_before)))
 
     versions = {t.name: t.version() for t in tools}
     if not leakgate:

@@ -136,6 +136,10 @@ pub struct CommitInfo {
     pub other_commits: u32,
     /// Other paths (in any commit) that hold the same secret.
     pub other_paths: u32,
+    /// Whether the file at `HEAD` still holds the secret (`None`: not known, e.g. inside an
+    /// archive, or a commit message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present_at_head: Option<bool>,
 }
 
 /// `sha256(rule_id \0 secret \0 path)` as 64 hex digits.

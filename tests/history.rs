@@ -571,3 +571,49 @@ fn not_a_repository_is_an_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not inside a git repository"), "{stderr}");
 }
+
+/// A history finding says whether the file at HEAD still holds the secret: a key deleted
+/// from the tree is still in history (rotate it), one still present must also be removed.
+#[test]
+fn history_findings_say_whether_head_still_holds_the_secret() {
+    let mut r = Repo::new(41);
+    let gone = r.github_token();
+    let kept = r.openai_key();
+    r.write("old.env.sh", &format!("export GITHUB_TOKEN={gone}\n"));
+    r.write("app.py", &format!("KEY = \"{kept}\"\n"));
+    r.commit("add keys");
+    r.write("old.env.sh", "export GITHUB_TOKEN=$(vault read token)\n");
+    r.commit("read the token from vault");
+    let (code, json, stderr) = leakgate(&["history"], r.path());
+    assert_eq!(code, 1, "{stderr}");
+    let mut at_head: Vec<(String, Value)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["commit"]["present_at_head"].clone(),
+            )
+        })
+        .collect();
+    at_head.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        at_head,
+        vec![
+            ("app.py".to_string(), Value::Bool(true)),
+            ("old.env.sh".to_string(), Value::Bool(false)),
+        ]
+    );
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(["history", "--color", "never"])
+        .current_dir(r.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("; still in HEAD"), "{text}");
+    assert!(
+        text.contains("; no longer in HEAD (still in history)"),
+        "{text}"
+    );
+}

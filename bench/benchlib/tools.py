@@ -225,4 +225,11 @@ class Leakgate(Tool):
             return None
 
 
+class LeakgateBefore(Leakgate):
+    """An earlier leakgate binary (`--leakgate-before`), run the same way in the same rounds,
+    so a change's before/after figures come from one run on one machine state."""
+
+    name = "leakgate-before"
+
+
 PEERS = (Gitleaks, Betterleaks, Kingfisher)

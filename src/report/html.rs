@@ -379,6 +379,11 @@ fn write_group(page: &mut String, g: &Group, opts: &ReportOptions) {
                 esc(&c.summary),
                 esc(&f.location.path)
             );
+            match c.present_at_head {
+                Some(true) => page.push_str(" <span class=\"still\">still in HEAD</span>"),
+                Some(false) => page.push_str(" <span class=\"gone\">no longer in HEAD</span>"),
+                None => {}
+            }
             if c.other_commits > 0 {
                 let _ = write!(
                     page,

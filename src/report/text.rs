@@ -292,6 +292,11 @@ fn write_by_secret(
                     if c.other_commits == 1 { "" } else { "s" }
                 ));
             }
+            match c.present_at_head {
+                Some(true) => intro.push_str("; still in HEAD"),
+                Some(false) => intro.push_str("; no longer in HEAD (still in history)"),
+                None => {}
+            }
             writeln!(out, "      {} {intro}", paint(dim, "commit:"))?;
         }
         writeln!(

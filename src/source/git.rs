@@ -481,6 +481,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         let existing = secrets_already_in(&repo, &boundary, &found, opts.max_blob_size)?;
         found.retain(|f| !existing.contains(needle(f)));
     }
+    still_at_head(&repo, &mut found, opts.max_blob_size);
     // commit messages: each finding belongs to the commit whose message holds it
     for (idx, list) in messages {
         let info = commit_info(&repo, &commits[idx as usize].id)?;
@@ -1464,6 +1465,49 @@ fn attribute(
     Ok(out)
 }
 
+/// Say on each finding whether the file at `HEAD` still holds it: a secret deleted from the
+/// tree is still in history (rotate it), one still present must also be removed. Unknown
+/// (left `None`) for archive entries, without a `HEAD`, or for files over `max` bytes.
+fn still_at_head(repo: &gix::Repository, found: &mut [Finding], max: u64) {
+    let Ok(head) = repo.head_commit() else {
+        return;
+    };
+    let Ok(tree) = head.tree_id() else {
+        return;
+    };
+    let Ok(files) = tree_files(repo, tree.detach()) else {
+        return;
+    };
+    let files: HashMap<BString, ObjectId> = files.into_iter().collect();
+    let mut buf = Vec::new();
+    for f in found {
+        let Some(c) = f.commit.as_mut() else { continue };
+        if f.location.path.contains('!') {
+            continue; // inside an archive: its bytes are compressed
+        }
+        let needle = if f.secret.is_empty() {
+            f.line_text.trim()
+        } else {
+            f.secret.as_str()
+        };
+        c.present_at_head = match files.get(f.location.path.as_bytes()) {
+            None => Some(false),
+            Some(id) => {
+                if repo
+                    .find_header(*id)
+                    .map(|h| h.size() > max)
+                    .unwrap_or(true)
+                    || repo.objects.find_blob(id, &mut buf).is_err()
+                {
+                    None
+                } else {
+                    Some(memchr::memmem::find(&buf, needle.as_bytes()).is_some())
+                }
+            }
+        };
+    }
+}
+
 /// The secrets of `found` that some file of the `base` commits (the parents the scanned
 /// commits grew from) already holds.
 fn secrets_already_in(
@@ -1555,6 +1599,7 @@ pub fn commit_info(repo: &gix::Repository, id: &ObjectId) -> Result<CommitInfo> 
         summary,
         other_commits: 0,
         other_paths: 0,
+        present_at_head: None,
     })
 }
 
