@@ -629,6 +629,9 @@ pub mod escape {
             let mut i = 0;
             let mut any = false;
             let hex = |s: &[u8]| -> Option<u32> {
+                if !s.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
                 u32::from_str_radix(std::str::from_utf8(s).ok()?, 16).ok()
             };
             while i < run.len() {
@@ -669,6 +672,7 @@ pub mod escape {
                     b't' => (Some('\t'), 2),
                     b'r' => (Some('\r'), 2),
                     b'b' | b'f' | b'v' | b'0' => (Some(' '), 2),
+                    b'u' | b'x' => (None, 2),
                     c if c.is_ascii() => (Some(c as char), 2),
                     _ => (None, 1),
                 };
