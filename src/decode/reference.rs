@@ -475,7 +475,7 @@ pub mod hex {
                     * 10
                     >= run.len() / 2 * 9
                 {
-                    out.push(r.start..r.start + run.len() / 2 * 2);
+                    out.push(r);
                 }
             }
         }
