@@ -596,9 +596,7 @@ impl TextCheck {
 }
 
 #[cfg(test)]
-mod differential;
-#[cfg(test)]
-mod reference;
+mod oracles;
 
 #[cfg(test)]
 mod tests {
