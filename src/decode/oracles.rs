@@ -1189,6 +1189,7 @@ fn check_scan(
             dec.name() == first
                 && runs.iter().any(|r| {
                     accept.contains(&r.start)
+                        && r.len() <= limits.max_run
                         && (at_eof || r.end < data.len())
                         && r.start <= m.m.start
                         && m.m.end <= r.end
@@ -1252,8 +1253,8 @@ fn keys(found: &[DecodedMatch]) -> std::collections::BTreeSet<(usize, usize, Str
 
 /// On random documents, with and without plain matches and in code or not: the results
 /// satisfy [`check_scan`]; the data cut anywhere (not at the end of the input) finds a
-/// subset of the whole; smaller budgets find a subset, and when they find less, say which
-/// budget ran out.
+/// subset of the whole; smaller budgets, a shorter longest run and a smaller depth find a
+/// subset, and when budgets or depth find less, they say so.
 #[test]
 fn scan_keeps_its_promises_on_random_documents() {
     let scanner = Scanner::new(crate::config::Config::default()).unwrap();
@@ -1269,10 +1270,9 @@ fn scan_keeps_its_promises_on_random_documents() {
         };
         let whole_limits = Limits::default();
         let (whole, hit) = scan(&scanner, &d, 0..d.len(), true, &plain, whole_limits, code);
-        assert_eq!(
-            hit,
-            LimitsHit::default(),
-            "a small document fits the default limits"
+        assert!(
+            hit.budget_at.is_none() && hit.runs_at.is_none(),
+            "a small document fits the default budgets"
         );
         let whole_keys = keys(&whole);
         found_total += whole.len();
@@ -1312,6 +1312,13 @@ fn scan_keeps_its_promises_on_random_documents() {
         for at in hit.budget_at.into_iter().chain(hit.runs_at) {
             assert!(at < d.len());
         }
+        // longest run decoded: longer ones are skipped by design (fonts, images), silently
+        let limits = Limits {
+            max_run: rng.below(300),
+            ..whole_limits
+        };
+        let (short_runs, _) = scan(&scanner, &d, 0..d.len(), true, &plain, limits, code);
+        assert!(keys(&short_runs).is_subset(&whole_keys));
         // nesting depth
         let limits = Limits {
             max_depth: 1 + rng.below(2),
