@@ -50,7 +50,11 @@ impl Decoder for Escape {
         let mut d = Decoded::with_capacity(run.len());
         let mut i = 0;
         let mut any = false;
+        // hex digits only: `from_str_radix` alone would take `\u+041` and `\u{+41}`
         let hex = |s: &[u8]| -> Option<u32> {
+            if !s.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
             u32::from_str_radix(std::str::from_utf8(s).ok()?, 16).ok()
         };
         while i < run.len() {
@@ -83,6 +87,8 @@ impl Decoder for Escape {
                     None => (None, 2),
                 },
                 b'x' if i + 4 <= run.len() => (hex(&run[i + 2..i + 4]).and_then(char::from_u32), 4),
+                // cut short by the end of the run: left as written, like any invalid escape
+                b'u' | b'x' => (None, 2),
                 b'n' => (Some('\n'), 2),
                 b't' => (Some('\t'), 2),
                 b'r' => (Some('\r'), 2),
@@ -195,5 +201,17 @@ mod tests {
             Escape.candidates(s, &mut out);
         }
         assert!(Escape.decode(b"plain \\n only").is_none());
+    }
+
+    #[test]
+    fn invalid_escapes_are_left_as_written() {
+        // a sign is not a hex digit (`from_str_radix` alone takes one), and an escape cut
+        // short by the end of the run is no escape
+        for s in [
+            "\\u+041", "\\u{+41}", "\\x+4", "\\u00", "\\x4", "\\u", "\\x",
+        ] {
+            let d = Escape.decode(format!("\\u0041 {s}").as_bytes()).unwrap();
+            assert_eq!(String::from_utf8(d.bytes).unwrap(), format!("A {s}"));
+        }
     }
 }

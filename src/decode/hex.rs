@@ -51,7 +51,9 @@ pub(crate) fn run_candidate(data: &[u8], r: Range<usize>, out: &mut Vec<Range<us
         * 10
         >= run.len() / 2 * 9
     {
-        out.push(r.start..r.start + run.len() / 2 * 2);
+        // the whole run, an odd last digit too (decoding leaves it out): a run that reaches
+        // the end of a chunk is then seen to, and left to the next chunk
+        out.push(r);
     }
 }
 
