@@ -931,13 +931,13 @@ fn cmd_scan_log(args: ScanLogArgs) -> Result<ExitCode> {
     for f in &files {
         if f.as_os_str() == "-" {
             let stdin = std::io::stdin();
-            log::scan_log(&scanner, &sink, STDIN_NAME, stdin.lock(), &mut buf);
+            log::scan_named_log(&scanner, &sink, STDIN_NAME, stdin.lock(), &mut buf)?;
             targets.push(STDIN_NAME.to_string());
         } else {
             let shown = leakgate::source::files::display_path(f);
             let file = log::open_named(f)?;
             let reader = std::io::BufReader::with_capacity(64 * 1024, file);
-            log::scan_log(&scanner, &sink, &shown, reader, &mut buf);
+            log::scan_named_log(&scanner, &sink, &shown, reader, &mut buf)?;
             targets.push(shown);
         }
     }

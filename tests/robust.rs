@@ -491,3 +491,67 @@ fn ci_on_a_force_push_scans_the_new_commits() {
         assert!(err.contains("force push"), "{err}");
     }
 }
+
+/// `scan-log` whose input fails while being read: the rest of the log was not read, so
+/// exit 2 naming the log and the reason (it was a warning and exit 0 on what had been read).
+/// A regular file that fails mid-read cannot be produced reliably in a test; these are the
+/// closest reliable cases: standard input that is a directory (fails at the first read) and
+/// a TCP connection reset by its writer after 1 MiB of log (fails mid-stream).
+#[cfg(target_os = "linux")]
+#[test]
+fn scan_log_read_error_is_an_error() {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(["scan-log", "-", "--format", "json"])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open(dir.path()).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("<stdin>: read error: Is a directory"), "{err}");
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let reader = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut writer, _) = listener.accept().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(["scan-log", "-", "--format", "json"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::from(std::os::fd::OwnedFd::from(
+            reader,
+        )))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = "2024-01-02T03:04:05.1234567Z building the app, nothing secret here\n";
+    writer
+        .write_all(line.repeat((1 << 20) / line.len()).as_bytes())
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // close with a reset (SO_LINGER 0) instead of an orderly end of stream
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    let rc = unsafe {
+        libc::setsockopt(
+            writer.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0);
+    drop(writer);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("<stdin>: read error: Connection reset by peer"),
+        "{err}"
+    );
+}

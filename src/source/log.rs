@@ -72,6 +72,28 @@ pub fn scan_log(
     sink.add_findings(findings);
 }
 
+/// Scan a log named on the command line (or standard input): as [`scan_log`], but a read
+/// error is an error naming the log and the reason (exit 2), since the rest of it was not
+/// read; inside a tree or an archive the same error is a warning and a skipped entry.
+pub fn scan_named_log(
+    scanner: &Scanner,
+    sink: &Sink,
+    shown: &str,
+    reader: impl BufRead,
+    buf: &mut Vec<u8>,
+) -> anyhow::Result<()> {
+    let mut findings = Vec::new();
+    let read = scan_reader(scanner, shown, LogCleaner::new(reader), buf, &mut findings);
+    sink.add_findings(findings);
+    match read {
+        Ok(n) => {
+            sink.count(n);
+            Ok(())
+        }
+        Err(e) => anyhow::bail!("{shown}: read error: {e}; the rest of the log was not read"),
+    }
+}
+
 /// A reader that yields a log with CI decorations blanked out (see the module docs).
 pub struct LogCleaner<R> {
     inner: R,
