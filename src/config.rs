@@ -136,11 +136,7 @@ impl Config {
     /// [`Config::parse`] with the rule files named in `rule_files` read by `rule_file` (a range
     /// scan reads them from the base commit): given the name as written in the config, it
     /// returns the rules and the name to show as their origin.
-    pub fn parse_with(
-        path: &Path,
-        text: &str,
-        rule_file: &dyn Fn(&Path) -> Result<(Vec<RuleSpec>, String)>,
-    ) -> Result<Config> {
+    pub fn parse_with(path: &Path, text: &str, rule_file: &RuleFileReader) -> Result<Config> {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else {
@@ -250,6 +246,10 @@ impl Config {
         self.allow_values.iter().any(|r| r.is_match(secret))
     }
 }
+
+/// Reads a rule file named in `rule_files` (as written): its rules and the name to show as
+/// their origin (see [`Config::parse_with`]).
+pub type RuleFileReader<'a> = dyn Fn(&Path) -> Result<(Vec<RuleSpec>, String)> + 'a;
 
 /// Largest config or rule file read (bytes).
 pub const MAX_FILE_BYTES: u64 = 4 << 20;

@@ -1576,7 +1576,8 @@ pub fn range_config(repo_dir: &Path, range: &str) -> Result<(crate::config::Conf
             let rel = rel.join("/");
             let tree = repo
                 .find_commit(b)
-                .and_then(|c| Ok(c.tree()?))
+                .map_err(|e| anyhow!("cannot read commit {b}: {e}"))?
+                .tree()
                 .map_err(|e| anyhow!("cannot read the tree of {b}: {e}"))?;
             let entry = tree
                 .lookup_entry_by_path(&rel)
