@@ -103,8 +103,40 @@ impl Config {
         Self::parse(path, &text)
     }
 
-    /// Parse config text; `path` is used for messages and for resolving `rule_files`.
+    /// Parse config text; `path` is used for messages and for resolving `rule_files` (read
+    /// from disk, inside the config file's directory).
     pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let base = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Self::parse_with(path, text, &|f: &Path| {
+            let p = base.join(f);
+            // inside the config's directory tree (no `../`, absolute path or symlink out)
+            let inside = match (std::fs::canonicalize(&p), std::fs::canonicalize(base)) {
+                (Ok(t), Ok(d)) => t.starts_with(d),
+                (Err(e), _) => {
+                    bail!("{}: rule_files: {}: {e}", path.display(), f.display())
+                }
+                _ => false,
+            };
+            if !inside {
+                bail!(
+                    "{}: rule_files: {} is outside the config file's directory; not read",
+                    path.display(),
+                    f.display()
+                );
+            }
+            let loaded = rules::load_rule_file(&p)
+                .with_context(|| format!("{}: rule_files", path.display()))?;
+            Ok((loaded, p.display().to_string()))
+        })
+    }
+
+    /// [`Config::parse`] with the rule files named in `rule_files` read by `rule_file` (a range
+    /// scan reads them from the base commit): given the name as written in the config, it
+    /// returns the rules and the name to show as their origin.
+    pub fn parse_with(path: &Path, text: &str, rule_file: &RuleFileReader) -> Result<Config> {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else {
@@ -157,30 +189,9 @@ impl Config {
             rules::check_spec(r).with_context(|| format!("{here}: rule `{}`", r.id))?;
         }
         let mut extra_rule_origins = vec![here.clone(); extra_rules.len()];
-        let base = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
         for f in &raw.rule_files {
-            let p = base.join(f);
-            // inside the config's directory tree (no `../`, absolute path or symlink out)
-            let inside = match (std::fs::canonicalize(&p), std::fs::canonicalize(base)) {
-                (Ok(t), Ok(d)) => t.starts_with(d),
-                (Err(e), _) => {
-                    bail!("{}: rule_files: {}: {e}", path.display(), f.display())
-                }
-                _ => false,
-            };
-            if !inside {
-                bail!(
-                    "{}: rule_files: {} is outside the config file's directory; not read",
-                    path.display(),
-                    f.display()
-                );
-            }
-            let loaded = rules::load_rule_file(&p)
-                .with_context(|| format!("{}: rule_files", path.display()))?;
-            extra_rule_origins.extend(std::iter::repeat_n(p.display().to_string(), loaded.len()));
+            let (loaded, origin) = rule_file(f)?;
+            extra_rule_origins.extend(std::iter::repeat_n(origin, loaded.len()));
             extra_rules.extend(loaded);
         }
         // one id, one rule: a second definition would silently run twice
@@ -237,6 +248,10 @@ impl Config {
 }
 
 pub use crate::input::{closest, read_regular, yaml_error, MAX_FILE_BYTES};
+
+/// Reads a rule file named in `rule_files` (as written): its rules and the name to show as
+/// their origin (see [`Config::parse_with`]).
+pub type RuleFileReader<'a> = dyn Fn(&Path) -> Result<(Vec<RuleSpec>, String)> + 'a;
 
 #[cfg(test)]
 mod tests {

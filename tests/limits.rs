@@ -347,3 +347,80 @@ fn a_source_map_with_too_many_sources_is_bounded_and_says_so() {
     );
     assert_eq!(rule_ids(&v).len(), 1, "{v}");
 }
+
+/// A user rule for an internal token format, in a rule file the config names.
+fn internal_rule(pattern: &str) -> String {
+    format!(
+        "rules:\n  - id: acme-internal-token\n    name: ACME internal token\n    description: An ACME deploy token.\n    severity: high\n    keywords: [\"acme_\"]\n    pattern: '{pattern}'\n    remediation: Revoke it.\n"
+    )
+}
+
+/// A range scan (`history --range`, `ci` on a pull request) reads the rule files its config
+/// names from the base commit, like the config itself: a change that weakens a rule file
+/// cannot hide the token it adds (the rule files were read from the work tree).
+#[test]
+fn a_range_scan_reads_rule_files_from_the_base() {
+    let mut r = Repo::new(41);
+    r.write(".leakgate.yml", "rule_files: [ci/rules.yml]\n");
+    r.write(
+        "ci/rules.yml",
+        &internal_rule(r"\b(?P<secret>acme_[a-z0-9]{32})\b"),
+    );
+    r.write("README.md", "hello\n");
+    let base = r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let token = expand("acme_{{lower:32}}", &mut r.rng).unwrap();
+    // the pull request makes the rule match nothing, and adds a token
+    r.write(
+        "ci/rules.yml",
+        &internal_rule(r"\b(?P<secret>acme_(?:NEVER){2})\b"),
+    );
+    r.write("deploy.sh", &format!("export ACME_TOKEN={token}\n"));
+    let head = r.commit("deploy");
+    let range = format!("{base}..{head}");
+    let (code, out, err) = leakgate(
+        &["history", "--range", &range, "--format", "json"],
+        r.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(finding_paths(&v), vec!["deploy.sh"], "{v:#}\n{err}");
+    assert_eq!(rule_ids(&v), vec!["acme-internal-token"], "{err}");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("ci/rules.yml in the work tree differs"),
+        "{err}"
+    );
+
+    let events = tempfile::tempdir().unwrap();
+    let payload = events.path().join("event.json");
+    let ev = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    std::fs::write(&payload, ev.to_string()).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_leakgate"))
+        .args(["ci", "--format", "json"])
+        .current_dir(r.path())
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &payload)
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(finding_paths(&v), vec!["deploy.sh"], "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
+
+    // a rule file the base does not have is an error, not a silent default
+    r.git(&["checkout", "-q", "main"]);
+    r.write(".leakgate.yml", "rule_files: [ci/missing.yml]\n");
+    let base2 = r.commit("names a rule file it does not add");
+    r.write("ci/missing.yml", &internal_rule(r"\b(?P<secret>acme_x)\b"));
+    let head2 = r.commit("adds it");
+    let (code, _, err) = leakgate(
+        &["history", "--range", &format!("{base2}..{head2}")],
+        r.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("ci/missing.yml") && err.contains("not in the base commit"),
+        "{err}"
+    );
+}

@@ -1700,8 +1700,68 @@ pub fn range_config(repo_dir: &Path, range: &str) -> Result<(crate::config::Conf
             ));
         }
         let shown = format!("{name} at {}", short(&b));
-        let config = crate::config::Config::parse(&path, &String::from_utf8_lossy(&text))
-            .with_context(|| shown)?;
+        // the rule files it names come from the base too: a change must not weaken the rules
+        // it is checked with
+        let changed = std::cell::RefCell::new(Vec::new());
+        let rule_file = |f: &Path| -> Result<(Vec<crate::rules::RuleSpec>, String)> {
+            let mut rel = Vec::new();
+            for c in f.components() {
+                match c {
+                    std::path::Component::Normal(p) => rel.push(p.to_string_lossy()),
+                    std::path::Component::CurDir => {}
+                    _ => bail!(
+                        "rule_files: {} is outside the repository; not read",
+                        f.display()
+                    ),
+                }
+            }
+            let rel = rel.join("/");
+            let tree = repo
+                .find_commit(b)
+                .map_err(|e| anyhow!("cannot read commit {b}: {e}"))?
+                .tree()
+                .map_err(|e| anyhow!("cannot read the tree of {b}: {e}"))?;
+            let entry = tree
+                .lookup_entry_by_path(&rel)
+                .map_err(|e| anyhow!("rule_files: cannot read {rel} at {}: {e}", short(&b)))?;
+            let Some(entry) = entry.filter(|e| is_file(e.mode().kind())) else {
+                bail!(
+                    "rule_files: {rel} is not in the base commit {} (as a regular file)",
+                    short(&b)
+                );
+            };
+            let size = repo
+                .find_header(entry.object_id())
+                .map_err(|e| anyhow!("rule_files: cannot read {rel} at {}: {e}", short(&b)))?
+                .size();
+            if size > crate::config::MAX_FILE_BYTES {
+                bail!(
+                    "rule_files: {rel} at {} is larger than {} MiB",
+                    short(&b),
+                    crate::config::MAX_FILE_BYTES >> 20
+                );
+            }
+            let data = entry
+                .object()
+                .map_err(|e| anyhow!("rule_files: cannot read {rel} at {}: {e}", short(&b)))?
+                .data
+                .clone();
+            if std::fs::read(root.join(&rel)).ok().as_deref() != Some(&data[..]) {
+                changed.borrow_mut().push(rel.clone());
+            }
+            let origin = format!("{rel} at {}", short(&b));
+            let text = String::from_utf8(data)
+                .map_err(|_| anyhow!("rule_files: {origin} is not UTF-8 text"))?;
+            Ok((crate::rules::parse_rule_file(&origin, &text)?, origin))
+        };
+        let config =
+            crate::config::Config::parse_with(&path, &String::from_utf8_lossy(&text), &rule_file)
+                .with_context(|| shown)?;
+        for rel in changed.into_inner() {
+            note.push_str(&format!(
+                " ({rel} in the work tree differs and is not used)"
+            ));
+        }
         return Ok((config, note));
     }
     if crate::config::CONFIG_NAMES

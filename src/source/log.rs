@@ -55,13 +55,13 @@ impl super::Source for LogSource<'_> {
         for f in self.files {
             if f.as_os_str() == "-" {
                 let stdin = std::io::stdin();
-                scan_log(scanner, sink, self.stdin_name, stdin.lock(), &mut buf);
+                scan_named_log(scanner, sink, self.stdin_name, stdin.lock(), &mut buf)?;
                 targets.push(self.stdin_name.to_string());
             } else {
                 let shown = crate::paths::display_path(f);
                 let file = open_named(f)?;
                 let reader = std::io::BufReader::with_capacity(64 * 1024, file);
-                scan_log(scanner, sink, &shown, reader, &mut buf);
+                scan_named_log(scanner, sink, &shown, reader, &mut buf)?;
                 targets.push(shown);
             }
         }
@@ -99,6 +99,28 @@ pub fn scan_log_into(
     out: &mut Vec<crate::finding::Finding>,
 ) -> std::io::Result<u64> {
     scan_reader(scanner, shown, LogCleaner::new(reader), buf, out)
+}
+
+/// Scan a log named on the command line (or standard input): as [`scan_log`], but a read
+/// error is an error naming the log and the reason (exit 2), since the rest of it was not
+/// read; inside a tree or an archive the same error is a warning and a skipped entry.
+pub fn scan_named_log(
+    scanner: &Scanner,
+    sink: &Sink,
+    shown: &str,
+    reader: impl BufRead,
+    buf: &mut Vec<u8>,
+) -> anyhow::Result<()> {
+    let mut findings = Vec::new();
+    let read = scan_reader(scanner, shown, LogCleaner::new(reader), buf, &mut findings);
+    sink.add_findings(findings);
+    match read {
+        Ok(n) => {
+            sink.count(n);
+            Ok(())
+        }
+        Err(e) => anyhow::bail!("{shown}: read error: {e}; the rest of the log was not read"),
+    }
 }
 
 /// A reader that yields a log with CI decorations blanked out (see the module docs).

@@ -40,6 +40,18 @@ pub(super) fn looks_like_json_object(data: &[u8]) -> bool {
 /// and why) and return `None`, leaving the hits in the bundle.
 pub(super) fn decode(sink: &Sink, label: &str, data: &[u8]) -> Option<DecodedMap> {
     let d = strip_prefixes(data);
+    // the decoder keeps every source (a map with 5M took 1.6 GB): past the cap the scan of
+    // `sourcesContent` stops too, so the hits stay in the bundle
+    if let Some(n) = source_count(d).filter(|&n| n > MAX_SOURCES) {
+        sink.warn(format!(
+            "{label}: source map with {n} sources, more than {MAX_SOURCES}; mappings not decoded, bundle findings are reported in the bundle"
+        ));
+        sink.skip(
+            label,
+            format!("source map with more than {MAX_SOURCES} sources: mappings not decoded, bundle findings reported in the bundle"),
+        );
+        return None;
+    }
     // the decoder is not expected to panic, but a bad map must never take the scan down
     let result = std::panic::catch_unwind(|| sourcemap::decode_slice(d));
     let why = match result {
@@ -52,6 +64,54 @@ pub(super) fn decode(sink: &Sink, label: &str, data: &[u8]) -> Option<DecodedMap
         "{label}: source map mappings not decoded ({why}); bundle findings are reported in the bundle"
     ));
     None
+}
+
+/// How many `sources` the map `json` has, all sections together, counted without keeping
+/// them; `None` when it does not parse (the decoder then says why).
+pub(super) fn source_count(json: &[u8]) -> Option<usize> {
+    #[derive(serde::Deserialize)]
+    struct Counted {
+        sources: Option<Count>,
+        sections: Option<Vec<CountedSection>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct CountedSection {
+        map: Option<Box<Counted>>,
+    }
+    struct Count(usize);
+    impl<'de> serde::Deserialize<'de> for Count {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Count, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Count;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an array")
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut seq: A,
+                ) -> Result<Count, A::Error> {
+                    let mut n = 0;
+                    while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                        n += 1;
+                    }
+                    Ok(Count(n))
+                }
+            }
+            d.deserialize_seq(V)
+        }
+    }
+    fn total(c: &Counted) -> usize {
+        let own = c.sources.as_ref().map_or(0, |s| s.0);
+        c.sections
+            .iter()
+            .flatten()
+            .filter_map(|s| s.map.as_deref())
+            .fold(own, |n, m| n.saturating_add(total(m)))
+    }
+    serde_json::from_slice::<Counted>(json)
+        .ok()
+        .map(|c| total(&c))
 }
 
 /// One source of a map: where it is reported and its text when the map carries it.

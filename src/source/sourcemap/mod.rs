@@ -203,6 +203,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn source_count_counts_every_section_without_keeping_names() {
+        let flat = br#"{"version":3,"sources":["a.js","b.js",null],"mappings":""}"#;
+        assert_eq!(source_count(flat), Some(3));
+        let index = br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"sources":["a","b"]}},{"offset":{"line":1,"column":0},"map":{"sections":[{"map":{"sources":["c"]}}]}},{"url":"x.map"}]}"#;
+        assert_eq!(source_count(index), Some(3));
+        assert_eq!(source_count(br#"{"sources":"#), None);
+        assert_eq!(source_count(br#"{"mappings":""}"#), Some(0));
+    }
+    #[test]
     fn classifies_bundler_source_names() {
         use Kind::*;
         assert_eq!(
