@@ -164,6 +164,9 @@ enum ColorChoice {
 
 #[derive(Args)]
 struct OutputArgs {
+    /// Secrets only: skip the configuration checks (CORS, cookies, env prefixes, workflows, …).
+    #[arg(long)]
+    no_lint: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -269,9 +272,6 @@ struct ScanArgs {
     /// Worker threads (default: number of CPUs).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
-    /// Secrets only: skip the configuration checks (CORS, cookies, env prefixes, workflows, …).
-    #[arg(long)]
-    no_lint: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -580,10 +580,7 @@ fn cmd_scan(args: ScanArgs) -> Result<ExitCode> {
         .as_ref()
         .and_then(|p| std::fs::canonicalize(p).ok())
         .and_then(|p| p.parent().map(|d| d.to_path_buf()));
-    let mut scanner = scanner_for(config, &args.out)?;
-    if args.no_lint {
-        scanner.lint = leakgate::lint::Linter::disabled();
-    }
+    let scanner = scanner_for(config, &args.out)?;
     let threads = threads(args.threads);
     let exclude = if args.exclude.is_empty() {
         None
@@ -993,7 +990,11 @@ fn scanner_for(mut config: leakgate::config::Config, out: &OutputArgs) -> Result
                 .extend(all.into_iter().filter(|id| !out.enable_rule.contains(id)));
         }
     }
-    Scanner::new(config)
+    let mut scanner = Scanner::new(config)?;
+    if out.no_lint {
+        scanner.lint = leakgate::lint::Linter::disabled();
+    }
+    Ok(scanner)
 }
 
 /// Fail before scanning when an output file cannot be written or the baseline is not one:
