@@ -251,3 +251,46 @@ fn outside_github_actions_ci_says_what_to_use() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("GITHUB_EVENT_NAME is not set"));
 }
+
+/// A pull request that commits an archive holding a key fails `leakgate ci` (the archive is
+/// opened like in a tree scan), and one that adds a `pull_request_target` workflow checking
+/// out the pull request's code fails too (configuration checks run on the range).
+#[test]
+fn pull_request_with_a_zipped_key_or_a_dangerous_workflow_fails() {
+    use std::io::Write;
+    let mut r = Repo::new(31);
+    r.write("README.md", "app\n");
+    let base = r.commit("init");
+    r.git(&["checkout", "-q", "-b", "release"]);
+    let token = r.github_token();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file(
+        "conf/app.properties",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    z.write_all(format!("github.token={token}\n").as_bytes())
+        .unwrap();
+    std::fs::write(
+        r.path().join("release.zip"),
+        z.finish().unwrap().into_inner(),
+    )
+    .unwrap();
+    r.write(
+        ".github/workflows/pr.yml",
+        "on: pull_request_target\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: npm test\n",
+    );
+    let head = r.commit("release bundle");
+    let payload = json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let (code, json, stderr) = ci(r.path(), "pull_request", &payload, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        paths(&json),
+        vec![
+            ".github/workflows/pr.yml:8",
+            "release.zip!conf/app.properties:1"
+        ]
+    );
+    let out = json.to_string();
+    assert!(!out.contains(&token), "the key is printed");
+}

@@ -73,7 +73,7 @@ pub struct Draft<'a> {
     pub rule: &'a Arc<RuleSpec>,
     pub severity: Severity,
     pub precision: Precision,
-    /// The path shown ([`crate::source::blob::Provenance::display`]).
+    /// The path shown (archive entries nest: `app.zip!lib.jar!a.properties`).
     pub path: &'a str,
     /// The text the offsets point into, and the line holding `start`.
     pub data: &'a [u8],

@@ -1,6 +1,7 @@
 //! The one per-blob scanner. Sources only enumerate blobs (files of a walk, git blobs, the
-//! staged index, standard input, archive entries, commit messages) and hand each one here with
-//! its [`Provenance`] and a [`Policy`]; this module applies, in one place and one order:
+//! staged index, standard input, archive entries) and hand each one here as a [`Blob`] (its
+//! display path, where archive entries nest as `app.zip!a.env`, and a [`Policy`]); this module
+//! applies, in one place and one order:
 //!
 //! allow-lists ([`excluded`]) → binary / UTF-16 / UTF-32 sniff → expanders (archives, CI-log
 //! normalisation, a source map's `sourcesContent`) → whole or chunked matching (the matcher
@@ -15,74 +16,6 @@ use super::{archive, is_binary, log, scan_parts, scan_reader, sourcemap, wide, S
 use crate::engine::{ChunkPos, Scanner};
 use crate::finding::Finding;
 use crate::kind::is_log as is_log_path;
-
-/// Where a blob comes from. [`Provenance::display`] is the path every reporter shows;
-/// archive entries nest (`app.zip!lib.jar!a.properties`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Provenance {
-    /// A file on disk (a working tree, a build folder, a path named on the command line).
-    File(String),
-    /// Standard input, under the name it is reported as.
-    Stdin(String),
-    /// A blob of git history at a path (the commit is attributed after the scan).
-    GitBlob(String),
-    /// A blob staged in the index.
-    Staged(String),
-    /// An entry of an archive.
-    ArchiveEntry {
-        archive: Box<Provenance>,
-        entry: String,
-    },
-    /// A `sourcesContent` entry of a source map, under its original path.
-    MapSource {
-        map: Box<Provenance>,
-        source: String,
-    },
-    /// A CI log (read through the log normaliser).
-    Log(Box<Provenance>),
-    /// The message and author of a commit (full hex id).
-    CommitMessage(String),
-}
-
-impl Provenance {
-    /// The path reporters show.
-    pub fn display(&self) -> String {
-        match self {
-            Provenance::File(p)
-            | Provenance::Stdin(p)
-            | Provenance::GitBlob(p)
-            | Provenance::Staged(p) => p.clone(),
-            Provenance::ArchiveEntry { archive, entry } => {
-                format!("{}!{entry}", archive.display())
-            }
-            Provenance::MapSource { source, .. } => source.clone(),
-            Provenance::Log(inner) => inner.display(),
-            Provenance::CommitMessage(sha) => commit_message_path(sha),
-        }
-    }
-
-    /// What kind of place this is, in words (for `-v` and notes).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Provenance::File(_) => "file",
-            Provenance::Stdin(_) => "standard input",
-            Provenance::GitBlob(_) => "git blob",
-            Provenance::Staged(_) => "staged blob",
-            Provenance::ArchiveEntry { .. } => "archive entry",
-            Provenance::MapSource { .. } => "source-map content",
-            Provenance::Log(_) => "CI log",
-            Provenance::CommitMessage(_) => "commit message",
-        }
-    }
-
-    /// The provenance of an entry inside this blob (an archive).
-    pub fn entry(&self, entry: impl Into<String>) -> Provenance {
-        Provenance::ArchiveEntry {
-            archive: Box::new(self.clone()),
-            entry: entry.into(),
-        }
-    }
-}
 
 /// The path a commit message's findings are reported at: `COMMIT_MSG@` and the short id (a
 /// relative path, so SARIF and annotations accept it; no file of that name is in a tree).
@@ -138,7 +71,7 @@ impl Policy {
 
 /// One blob to scan.
 pub struct Blob<'a> {
-    /// The path shown in findings ([`Provenance::display`]).
+    /// The path shown in findings (archive entries nest: `app.zip!lib.jar!a.properties`).
     pub shown: &'a str,
     /// The path the allow-lists and sample hiding look at (below the scan root for files).
     pub rel: Rel<'a>,
