@@ -47,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
         targets: vec!["fuzz".into()],
         commits_scanned: None,
         baseline_suppressed: 0,
+        allow_suppressed: 0,
     };
     let opts = ReportOptions::default();
     for f in [Format::Text, Format::Json, Format::Sarif, Format::Github] {

@@ -307,9 +307,13 @@ fn escape_len(l: &[u8]) -> usize {
             }
         }
         Some(b']') => {
-            // operating system command, ended by BEL or ESC \
+            // operating system command, ended by BEL or ESC \ on the same line (one not ended
+            // there is not blanked: a newline is never swallowed)
             let end = l.len().min(512);
             for i in 2..end {
+                if l[i] == b'\n' {
+                    break;
+                }
                 if l[i] == 0x07 {
                     return i + 1;
                 }
@@ -344,9 +348,9 @@ fn section_len(l: &[u8]) -> usize {
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
         .count();
     if rest.get(i) == Some(&b'[') {
-        match memchr::memchr(b']', &rest[i..rest.len().min(i + 256)]) {
-            Some(k) => i += k + 1,
-            None => return 0,
+        match memchr::memchr2(b']', b'\n', &rest[i..rest.len().min(i + 256)]) {
+            Some(k) if rest[i + k] == b']' => i += k + 1,
+            _ => return 0,
         }
     }
     if rest.get(i) == Some(&b'\r') {
@@ -358,6 +362,27 @@ fn section_len(l: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `log_normaliser` fuzz target: an operating-system command (`ESC ]`) whose
+    /// BEL came after a newline blanked the newline, shifting every later line number; a
+    /// GitLab section's `[options]` could do the same.
+    #[test]
+    fn escapes_and_sections_never_swallow_a_newline() {
+        let crash: &[u8] = b"##\x1b]9\x1b##\x1b]9\x1b[\0\x1b]\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\0\x07\xd4\xff#[\0\x1b]\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\0\xff\xff\xff\xff\xff\xff\xff\n\x07\xd4\xff#";
+        for input in [
+            crash,
+            b"a\x1b]0;title\nb\x07c\n",
+            b"section_start:1700000000:build[collapsed=true\n]\rx\n",
+        ] {
+            for at_start in [true, false] {
+                let mut out = Vec::new();
+                clean(input, at_start, &mut out);
+                let nl = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
+                assert_eq!(nl(&out), nl(input), "{input:?}");
+                assert_eq!(out.len(), input.len(), "{input:?}");
+            }
+        }
+    }
 
     fn cleaned(s: &[u8]) -> String {
         let mut out = Vec::new();
