@@ -187,6 +187,11 @@ impl Config {
         let here = path.display().to_string();
         for r in &extra_rules {
             rules::check_spec(r).with_context(|| format!("{here}: rule `{}`", r.id))?;
+            if let Some(v) = &r.validate {
+                v.check()
+                    .context("bad `validate` block")
+                    .with_context(|| format!("{here}: rule `{}`", r.id))?;
+            }
         }
         let mut extra_rule_origins = vec![here.clone(); extra_rules.len()];
         for f in &raw.rule_files {
