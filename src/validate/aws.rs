@@ -197,10 +197,7 @@ impl Validator for StsCallerIdentity {
                     c => unknown(&format!("HTTP {}: {c}", ans.status)),
                 }
             }
-            429 => unknown("rate limited (HTTP 429)"),
-            s if s >= 500 => unknown(&format!("provider error (HTTP {s})")),
-            s if (300..400).contains(&s) => unknown(&format!("redirect not followed (HTTP {s})")),
-            s => unknown(&format!("unexpected answer (HTTP {s})")),
+            s => unknown(&super::unmatched_status(s)),
         }
     }
 }
@@ -291,7 +288,10 @@ mod tests {
                 "no AWS access key id (AKIA…) found within a few lines"
             )
         );
-        let (o, r, _) = check(&[("key_id", "ASIAQWERTYUIOPASDFGH")]);
+        // generated here: a well-formed key id in the source would be a finding of its own
+        let temporary =
+            crate::examples::expand("ASIA{{upper:16}}", &mut crate::examples::Rng::new(7)).unwrap();
+        let (o, r, _) = check(&[("key_id", temporary.as_str())]);
         assert_eq!(
             (o, r.as_str()),
             (
