@@ -8,43 +8,6 @@ pub fn file_name(path: &str) -> &str {
     path.rsplit(['/', '!']).next().unwrap_or(path)
 }
 
-/// What a path says about a blob.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FileKind {
-    /// Source code: an unquoted right-hand side is an expression, not a literal.
-    pub code: bool,
-    /// A test, fixture, example or documentation file.
-    pub sample: bool,
-    /// A CI log, read through the log normaliser.
-    pub log: bool,
-    /// An archive, opened entry by entry.
-    pub archive: Option<ArchiveKind>,
-    /// A source map.
-    pub map: bool,
-    /// A JS/CSS bundle or a source map (the source-map expander reads it).
-    pub bundle_or_map: bool,
-    /// A `.env` file.
-    pub env: bool,
-    /// A GitHub Actions workflow or a GitLab CI file.
-    pub workflow: bool,
-}
-
-impl FileKind {
-    /// Everything `path` says; `rel` (the path below the scan root) decides `sample`.
-    pub fn of(path: &str, rel: &str) -> FileKind {
-        FileKind {
-            code: is_code(path),
-            sample: is_sample(rel),
-            log: is_log(path),
-            archive: archive_kind(path),
-            map: is_map(path),
-            bundle_or_map: is_bundle_or_map(path),
-            env: is_env_file(file_name(path)),
-            workflow: is_github_workflow(path) || is_gitlab_ci(file_name(path)),
-        }
-    }
-}
-
 /// Source files, where an unquoted right-hand side is an expression, not a literal value.
 pub fn is_code(path: &str) -> bool {
     const CODE: &[&str] = &[
@@ -210,22 +173,15 @@ mod tests {
 
     #[test]
     fn one_table_for_every_kind() {
-        let k = FileKind::of(
-            "dist/app.zip!tests/settings.py",
-            "dist/app.zip!tests/settings.py",
-        );
-        assert!(k.code && k.sample && !k.log && k.archive.is_none());
-        let k = FileKind::of("build/3_Run tests.txt", "build/3_Run tests.txt");
-        assert!(k.log && !k.code);
-        assert_eq!(
-            FileKind::of("a/b.JAR", "a/b.JAR").archive,
-            Some(ArchiveKind::Zip)
-        );
-        let k = FileKind::of("x.zip!.github/workflows/ci.yml", "x");
-        assert!(k.workflow && !k.sample);
-        assert!(FileKind::of("app.js.map", "app.js.map").map);
-        assert!(FileKind::of("app.mjs", "app.mjs").bundle_or_map);
-        assert!(FileKind::of("cfg/.env.production", "cfg/.env.production").env);
+        let p = "dist/app.zip!tests/settings.py";
+        assert!(is_code(p) && is_sample(p) && !is_log(p) && archive_kind(p).is_none());
+        let p = "build/3_Run tests.txt";
+        assert!(is_log(p) && !is_code(p));
+        assert_eq!(archive_kind("a/b.JAR"), Some(ArchiveKind::Zip));
+        let p = "x.zip!.github/workflows/ci.yml";
+        assert!(is_github_workflow(p) && !is_sample(p));
+        assert!(is_map("app.js.map") && is_bundle_or_map("app.mjs"));
+        assert!(is_env_file(file_name("cfg/.env.production")));
         assert_eq!(file_name("a.zip!b/c.env"), "c.env");
     }
 }

@@ -117,8 +117,8 @@ pub fn excluded(scanner: &Scanner, rel: &str) -> Option<&'static str> {
         .then_some("excluded by allow.paths in the config")
 }
 
-/// Findings go either to the sink (a walk) or to the caller (history attributes them to
-/// commits first).
+/// The configuration checks on a blob, as its policy says (`data`: `None` when only its
+/// name may be checked); a file they cannot read (malformed YAML) is a warning.
 fn lint_blob(
     scanner: &Scanner,
     sink: &Sink,
@@ -191,7 +191,9 @@ pub fn scan_bytes(
             Ok(_) => {}
             Err(e) => sink.warn(format!("{shown}: {e}")), // in-memory reads do not fail
         }
-        scanner.hide_samples(&blob.rel.get(), out, from);
+        if out.len() > from {
+            scanner.hide_samples(&blob.rel.get(), out, from);
+        }
         return Outcome::Scanned(n as u64);
     }
     let small = t.len() <= CHUNK_SIZE;

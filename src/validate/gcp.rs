@@ -152,10 +152,7 @@ impl Validator for ServiceAccount {
                 };
                 (Outcome::Invalid, reason, None)
             }
-            429 => unknown("rate limited (HTTP 429)"),
-            s if s >= 500 => unknown(&format!("provider error (HTTP {s})")),
-            s if (300..400).contains(&s) => unknown(&format!("redirect not followed (HTTP {s})")),
-            s => unknown(&format!("unexpected answer (HTTP {s})")),
+            s => unknown(&super::unmatched_status(s)),
         }
     }
 }

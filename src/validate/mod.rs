@@ -484,11 +484,7 @@ pub fn interpret(
     secret: &str,
 ) -> (Outcome, String, Option<String>) {
     if (300..400).contains(&ans.status) {
-        return (
-            Outcome::Unknown,
-            format!("redirect not followed (HTTP {})", ans.status),
-            None,
-        );
+        return (Outcome::Unknown, unmatched_status(ans.status), None);
     }
     let json: Option<serde_json::Value> = serde_json::from_slice(&ans.body).ok();
     for m in &spec.responses {
@@ -539,12 +535,18 @@ pub fn interpret(
         };
         return (m.result, scrub(&reason, secret), identity);
     }
-    let reason = match ans.status {
+    (Outcome::Unknown, unmatched_status(ans.status), None)
+}
+
+/// Why an answer is `unknown` when nothing in it says valid or invalid: the words every
+/// validator (declarative or code) uses for a status no matcher claimed.
+pub(crate) fn unmatched_status(status: u16) -> String {
+    match status {
         429 => "rate limited (HTTP 429)".to_string(),
         s if s >= 500 => format!("provider error (HTTP {s})"),
+        s if (300..400).contains(&s) => format!("redirect not followed (HTTP {s})"),
         s => format!("unexpected answer (HTTP {s})"),
-    };
-    (Outcome::Unknown, reason, None)
+    }
 }
 
 fn value_text(v: &serde_json::Value) -> Option<String> {

@@ -124,16 +124,10 @@ pub(super) fn still_at_head(repo: &gix::Repository, found: &mut [Finding], max: 
     let files: HashMap<BString, ObjectId> = files.into_iter().collect();
     let mut buf = Vec::new();
     for f in found {
-        let Some(c) = f.commit.as_mut() else { continue };
-        if f.location.path.contains('!') {
-            continue; // inside an archive: its bytes are compressed
+        if f.commit.is_none() || f.location.path.contains('!') {
+            continue; // a commit message, or inside an archive (its bytes are compressed)
         }
-        let needle = if f.secret.is_empty() {
-            f.line_text.trim()
-        } else {
-            f.secret.as_str()
-        };
-        c.present_at_head = match files.get(f.location.path.as_bytes()) {
+        let present = match files.get(f.location.path.as_bytes()) {
             None => Some(false),
             Some(id) => {
                 if repo
@@ -144,10 +138,13 @@ pub(super) fn still_at_head(repo: &gix::Repository, found: &mut [Finding], max: 
                 {
                     None
                 } else {
-                    Some(memchr::memmem::find(&buf, needle.as_bytes()).is_some())
+                    Some(memchr::memmem::find(&buf, needle(f).as_bytes()).is_some())
                 }
             }
         };
+        if let Some(c) = f.commit.as_mut() {
+            c.present_at_head = present;
+        }
     }
 }
 

@@ -116,9 +116,9 @@ impl BlobKey {
     fn at(blob: ObjectId, path: &str) -> BlobKey {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        path.rsplit('/').next().unwrap_or(path).hash(&mut h);
-        (path.contains(".github/workflows/") || path.starts_with(".github/workflows/"))
-            .hash(&mut h);
+        crate::kind::file_name(path).hash(&mut h);
+        // the folders configuration checks look at (see lint::workflows, lint::files)
+        crate::kind::is_github_workflow(path).hash(&mut h);
         path.contains(".docker/").hash(&mut h);
         BlobKey {
             blob,
