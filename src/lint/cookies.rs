@@ -190,7 +190,7 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
             static C: OnceLock<Regex> = OnceLock::new();
             let c = re(
                 &C,
-                r#"(?:\b(?:res|response|ctx|reply|resp)\.(?:cookie|setCookie)|\bcookies\(\)\.set|\.cookies\.set)\s*\(\s*(["'`])([\w.\-]{1,64})["'`]"#,
+                r#"(?:\b(?:res|response|ctx|reply|resp)\.(?:cookie|setCookie)|\bcookies\(\)\.set|\.cookies\.set)\s*\(\s*(["'`])([A-Za-z0-9_.\-]{1,64})["'`]"#,
             );
             for cap in c.captures_iter(text) {
                 let m = cap.get(0).expect("match");

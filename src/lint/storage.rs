@@ -105,7 +105,7 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     static R: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &R,
-        r#"\b(localStorage|sessionStorage)\s*(?:\.\s*setItem\s*\(\s*(?:["'`](?P<lit>[^"'`\n]{1,80})["'`]|(?P<id>[A-Za-z_$][\w$.]{0,60})\s*,)|\[\s*["'](?P<idx>[^"'\n]{1,80})["']\s*\]\s*=[^=]|\.\s*(?P<prop>[A-Za-z_$][\w$]{0,60})\s*=[^=])"#,
+        r#"\b(localStorage|sessionStorage)\s*(?:\.\s*setItem\s*\(\s*(?:["'`](?P<lit>[^"'`\n]{1,80})["'`]|(?P<id>[A-Za-z_$][A-Za-z0-9_$.]{0,60})\s*,)|\[\s*["'](?P<idx>[^"'\n]{1,80})["']\s*\]\s*=[^=]|\.\s*(?P<prop>[A-Za-z_$][A-Za-z0-9_$]{0,60})\s*=[^=])"#,
     );
     for c in r.captures_iter(text) {
         let key = c

@@ -106,6 +106,9 @@ pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
 /// Overlap between chunks: longer than any rule's window so no match is cut in two.
 pub const CHUNK_OVERLAP: usize = 2 * MAX_WINDOW;
 
+/// What [`scan_reader`] reads into before its buffer grows (doubling up to a whole chunk).
+const FIRST_READ: usize = 64 * 1024;
+
 /// Scan a reader in overlapping chunks of [`CHUNK_SIZE`], keeping line numbers and columns
 /// exact across chunk borders. `buf` is reused between calls.
 pub fn scan_reader(
@@ -115,10 +118,12 @@ pub fn scan_reader(
     buf: &mut Vec<u8>,
     out: &mut Vec<Finding>,
 ) -> std::io::Result<u64> {
-    if buf.len() < CHUNK_SIZE + CHUNK_OVERLAP {
-        buf.resize(CHUNK_SIZE + CHUNK_OVERLAP, 0);
-    }
     let cap = CHUNK_SIZE + CHUNK_OVERLAP;
+    // the buffer grows as it fills (up to `cap`): a small stream (a CI log, a short entry of
+    // an archive) must not make every worker hold a whole chunk for the rest of the run
+    if buf.len() < FIRST_READ.min(cap) {
+        buf.resize(FIRST_READ.min(cap), 0);
+    }
     let mut filled = 0usize; // bytes valid in buf
     let mut total = 0u64;
     let mut pos = ChunkPos::default();
@@ -128,7 +133,12 @@ pub fn scan_reader(
         let mut eof = false;
         let before_fill = filled;
         while filled < cap {
-            match reader.read(&mut buf[filled..cap]) {
+            if filled == buf.len() {
+                let grown = (buf.len() * 2).min(cap);
+                buf.resize(grown, 0);
+            }
+            let end = buf.len().min(cap);
+            match reader.read(&mut buf[filled..end]) {
                 Ok(0) => {
                     eof = true;
                     break;

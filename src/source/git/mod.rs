@@ -288,8 +288,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     // 1+2. walk on this thread while workers diff the commits already found
     let ts = repo.clone().into_sync();
     let threads = opts.threads.max(1);
-    let (commits, per_commit, messages) =
-        walk_and_diff(scanner, &repo, &ts, &tips, &hidden, threads, &progress)?;
+    let (commits, per_commit) = walk_and_diff(&repo, &ts, &tips, &hidden, threads, &progress)?;
     progress.set_commits(commits.len() as u64);
     if trace {
         eprintln!(
@@ -298,7 +297,12 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
             t0.elapsed()
         );
     }
-    let mut changes = Vec::new();
+    // sized once: growing by doubling would hold up to twice the changes at the run's peak
+    let total = per_commit
+        .iter()
+        .map(|r| r.as_ref().map_or(0, Vec::len))
+        .sum();
+    let mut changes = Vec::with_capacity(total);
     for (c, r) in commits.iter().zip(per_commit) {
         let mut r = r.with_context(|| format!("commit {}", c.id))?;
         changes.append(&mut r);
@@ -331,6 +335,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
         }
     }
     drop(seen);
+    jobs.shrink_to_fit();
     // all versions of a path together, newest first: git deltifies older versions of a file
     // against newer ones, so the base each read needs was usually just decoded (and is in
     // the thread's delta cache), instead of being decompressed again from the chain's start
@@ -427,6 +432,10 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
             }
         },
     );
+    // 3c. commit messages and authors (a token pasted into a commit message is exposed to
+    // everyone who clones): read again here rather than during the walk, where the matcher's
+    // per-thread state would grow while the diff workers still hold theirs (peak memory)
+    let messages = scan_messages(scanner, &ts, &commits, threads)?;
     progress.finish();
     if trace {
         eprintln!("trace: scanned {:?}", t0.elapsed());
@@ -484,7 +493,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     still_at_head(&repo, &mut found, opts.max_blob_size);
     // commit messages: each finding belongs to the commit whose message holds it
     for (idx, list) in messages {
-        let info = commit_info(&repo, &commits[idx as usize].id)?;
+        let info = commit_info(&repo, &commits[idx].id)?;
         for mut f in list {
             f.commit = Some(Box::new(info.clone()));
             found.push(f);

@@ -7,19 +7,14 @@ use super::*;
 /// Walk (see [`walk`]) and diff every commit, the diffs running on `threads` workers while
 /// the walk goes on. Returns the commits and, in the same order, their changes.
 #[allow(clippy::type_complexity)]
-/// Findings in commit messages, by commit index.
-pub(super) type MessageHits = Vec<(u32, Vec<Finding>)>;
-
-#[allow(clippy::type_complexity)]
 pub(super) fn walk_and_diff(
-    scanner: &Scanner,
     repo: &gix::Repository,
     ts: &gix::ThreadSafeRepository,
     tips: &[ObjectId],
     hidden: &[ObjectId],
     threads: usize,
     progress: &Progress,
-) -> Result<(Vec<CommitRec>, Vec<Result<Vec<Change>>>, MessageHits)> {
+) -> Result<(Vec<CommitRec>, Vec<Result<Vec<Change>>>)> {
     const BATCH: usize = 32;
     type Job = (u32, ObjectId, Vec<ObjectId>);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(256);
@@ -28,7 +23,7 @@ pub(super) fn walk_and_diff(
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut d = Differ::new(ts, scanner);
+                    let mut d = Differ::new(ts);
                     let mut out = Vec::new();
                     loop {
                         let next = rx.lock().map(|r| r.recv());
@@ -37,7 +32,7 @@ pub(super) fn walk_and_diff(
                             out.push((i, d.changes(i, &id, &parents)));
                         }
                     }
-                    (out, d.messages)
+                    out
                 })
             })
             .collect();
@@ -57,20 +52,13 @@ pub(super) fn walk_and_diff(
         }
         drop(tx);
         let mut results: Vec<(u32, Result<Vec<Change>>)> = Vec::new();
-        let mut messages = Vec::new();
         for w in workers {
-            let (mut r, mut m) = w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let mut r = w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             results.append(&mut r);
-            messages.append(&mut m);
         }
         let commits = walked?;
         results.sort_unstable_by_key(|(i, _)| *i);
-        messages.sort_unstable_by_key(|(i, _)| *i);
-        Ok((
-            commits,
-            results.into_iter().map(|(_, r)| r).collect(),
-            messages,
-        ))
+        Ok((commits, results.into_iter().map(|(_, r)| r).collect()))
     })
 }
 
@@ -133,6 +121,35 @@ pub(super) fn missing_history(e: String) -> anyhow::Error {
     )
 }
 
+/// The findings in the messages and authors of `commits` (see [`scan_message`]), by commit
+/// index, read on `threads` workers.
+pub(super) fn scan_messages(
+    scanner: &Scanner,
+    ts: &gix::ThreadSafeRepository,
+    commits: &[CommitRec],
+    threads: usize,
+) -> Result<Vec<(usize, Vec<Finding>)>> {
+    let found = for_each_init(
+        threads,
+        commits,
+        || (thread_repo(ts, 0), Vec::new()),
+        |(repo, buf), _, c| -> Result<Vec<Finding>> {
+            repo.objects
+                .find_commit_iter(&c.id, buf)
+                .map_err(|e| anyhow!("cannot read commit {}: {e}", c.id))?;
+            Ok(scan_message(scanner, &c.id, buf))
+        },
+    );
+    let mut out = Vec::new();
+    for (i, r) in found.into_iter().enumerate() {
+        let list = r?;
+        if !list.is_empty() {
+            out.push((i, list));
+        }
+    }
+    Ok(out)
+}
+
 /// Scan a commit's message and author (from the raw commit object `raw`) as a blob of its
 /// own, reported at [`super::super::blob::commit_message_path`]: the message's lines first, then
 /// `Author: name <email>`.
@@ -154,7 +171,8 @@ pub(super) fn scan_message(scanner: &Scanner, id: &ObjectId, raw: &[u8]) -> Vec<
         text.extend_from_slice(&line[..end]);
         text.push(b'\n');
     }
-    let path = super::super::blob::commit_message_path(&id.to_string());
+    let sha = id.to_string();
+    let path = super::super::blob::commit_message_path(&sha);
     let mut out = Vec::new();
     scanner.scan_chunk(
         &path,
@@ -166,10 +184,7 @@ pub(super) fn scan_message(scanner: &Scanner, id: &ObjectId, raw: &[u8]) -> Vec<
 }
 
 /// Per-thread state for tree diffs.
-pub(super) struct Differ<'s> {
-    pub(super) scanner: &'s Scanner,
-    /// Findings in the messages of the commits diffed.
-    pub(super) messages: MessageHits,
+pub(super) struct Differ {
     pub(super) repo: gix::Repository,
     pub(super) state: gix::diff::tree::State,
     pub(super) buf1: Vec<u8>,
@@ -178,12 +193,10 @@ pub(super) struct Differ<'s> {
     pub(super) lbuf: Vec<u8>,
 }
 
-impl<'s> Differ<'s> {
-    pub(super) fn new(ts: &gix::ThreadSafeRepository, scanner: &'s Scanner) -> Differ<'s> {
+impl Differ {
+    pub(super) fn new(ts: &gix::ThreadSafeRepository) -> Differ {
         let repo = thread_repo(ts, 4 * 1024 * 1024);
         Differ {
-            scanner,
-            messages: Vec::new(),
             repo,
             state: Default::default(),
             buf1: Vec::new(),
@@ -211,12 +224,6 @@ impl<'s> Differ<'s> {
         parents: &[ObjectId],
     ) -> Result<Vec<Change>> {
         let tree = self.tree_of(id)?;
-        // the commit object is in `cbuf` now: its message and author are scanned too (a
-        // token pasted into a commit message is exposed to everyone who clones)
-        let found = scan_message(self.scanner, id, &self.cbuf);
-        if !found.is_empty() {
-            self.messages.push((idx, found));
-        }
         let mut parent_trees = Vec::with_capacity(parents.len());
         for p in parents {
             parent_trees.push(self.tree_of(p)?);
