@@ -3,6 +3,7 @@
 //! user asked to reveal.
 
 pub mod builder;
+pub mod line_hash;
 
 use std::sync::Arc;
 
@@ -73,12 +74,143 @@ pub struct Finding {
     pub decoded: Option<String>,
     /// For git history: the commit that introduced the secret at this path.
     pub commit: Option<Box<CommitInfo>>,
+    /// Where the text came from (set by the per-blob scanner; `None` reads as a file at
+    /// `location.path`, see [`Finding::provenance`]).
+    pub origin: Option<Provenance>,
+    /// GitHub's `primaryLocationLineHash` for the line, computed by the pipeline from the
+    /// content the finding was made on (`None`: from `line_text` alone, see
+    /// [`line_hash::line_hash`]). Reporters never read files to get it.
+    pub line_hash: Option<String>,
     /// Live validation result (`--validate` only): what the provider said about the key.
     pub validation: Option<Validation>,
     /// The other parts of a multi-part credential found near the secret (a Twilio account
     /// SID next to its auth token), by the names the rule's `validate:` block gives them:
     /// used by `--validate` only, never printed or serialized.
     pub companions: std::collections::BTreeMap<String, String>,
+}
+
+impl Finding {
+    /// Where the finding's text came from.
+    pub fn provenance(&self) -> std::borrow::Cow<'_, Provenance> {
+        match &self.origin {
+            Some(p) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(Provenance::File {
+                path: self.location.path.clone(),
+            }),
+        }
+    }
+
+    /// GitHub's line hash for the finding's line: the pipeline's, or from the line alone.
+    pub fn github_line_hash(&self) -> String {
+        match &self.line_hash {
+            Some(h) => h.clone(),
+            None => line_hash::line_hash(&self.line_text),
+        }
+    }
+}
+
+/// Where a finding's text came from: one kind per source, with archive entries and the
+/// original sources a source map names nested inside the blob that held them. Every reporter
+/// renders it: JSON and SARIF as this structure (`kind` plus fields), text, annotations and
+/// HTML as [`Provenance::label`]; [`Provenance::display`] is the path they show.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Provenance {
+    /// A file of the working tree (`leakgate scan`).
+    File { path: String },
+    /// A file as staged in the git index (`leakgate staged`).
+    Staged { path: String },
+    /// Standard input, under the name it is reported as.
+    Stdin { name: String },
+    /// A CI log (`leakgate scan-log`): a file, or standard input under its name.
+    Log { path: String },
+    /// A blob of git history at the path a commit wrote it to. `commit` (full id) is the
+    /// commit the finding is attributed to, once attributed.
+    GitBlob {
+        path: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        commit: Option<String>,
+    },
+    /// The message or author line of a commit (full id).
+    CommitMessage { commit: String },
+    /// A file inside an archive; archives inside archives nest.
+    ArchiveEntry {
+        archive: Box<Provenance>,
+        entry: String,
+    },
+    /// An original source file a source map names (its `sourcesContent`, or the file on
+    /// disk), reached through `via`: the map, or the bundle whose map it is.
+    MapSource {
+        via: Box<Provenance>,
+        source: String,
+    },
+}
+
+impl Provenance {
+    /// The path reports show: `app.zip!dist/a.js` for an archive entry,
+    /// `COMMIT_MSG@<sha7>` for a commit message, the original's path for a map source.
+    pub fn display(&self) -> String {
+        match self {
+            Provenance::File { path }
+            | Provenance::Staged { path }
+            | Provenance::Log { path }
+            | Provenance::GitBlob { path, .. } => path.clone(),
+            Provenance::Stdin { name } => name.clone(),
+            Provenance::CommitMessage { commit } => commit_message_path(commit),
+            Provenance::ArchiveEntry { archive, entry } => {
+                format!("{}!{entry}", archive.display())
+            }
+            Provenance::MapSource { source, .. } => source.clone(),
+        }
+    }
+
+    /// A few words for people where the path alone does not say it: `in archive
+    /// release.zip`, `in an original source, via dist/app.js.map`, `in the commit message or
+    /// author line`.
+    /// `None` for a file, a staged file, standard input, a log or a history blob (the command
+    /// that ran says which).
+    pub fn label(&self) -> Option<String> {
+        match self {
+            Provenance::File { .. }
+            | Provenance::Staged { .. }
+            | Provenance::Stdin { .. }
+            | Provenance::Log { .. }
+            | Provenance::GitBlob { .. } => None,
+            Provenance::CommitMessage { .. } => Some("in the commit message or author line".into()),
+            Provenance::ArchiveEntry { archive, .. } => {
+                Some(format!("in archive {}", archive.display()))
+            }
+            Provenance::MapSource { via, .. } => {
+                Some(format!("in an original source, via {}", via.display()))
+            }
+        }
+    }
+
+    /// The same provenance for a git blob found at another path by `commit`: the blob's
+    /// path (under any archive or map nesting) becomes `path`, and the commit is recorded.
+    pub fn in_commit(&self, path: &str, commit: &str) -> Provenance {
+        match self {
+            Provenance::GitBlob { .. } => Provenance::GitBlob {
+                path: path.to_string(),
+                commit: Some(commit.to_string()),
+            },
+            Provenance::ArchiveEntry { archive, entry } => Provenance::ArchiveEntry {
+                archive: Box::new(archive.in_commit(path, commit)),
+                entry: entry.clone(),
+            },
+            Provenance::MapSource { via, source } => Provenance::MapSource {
+                via: Box::new(via.in_commit(path, commit)),
+                source: source.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// The path a commit message's findings are reported at: `COMMIT_MSG@` and the short id (a
+/// relative path, so SARIF and annotations accept it; no file of that name is in a tree).
+pub fn commit_message_path(sha: &str) -> String {
+    format!("COMMIT_MSG@{}", &sha[..sha.len().min(7)])
 }
 
 /// What the provider said about a key.

@@ -131,6 +131,8 @@ impl Draft<'_> {
             occurrences: 1,
             decoded: None,
             commit: None,
+            origin: None,
+            line_hash: None,
             validation: None,
             companions: Default::default(),
         })

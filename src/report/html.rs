@@ -322,6 +322,9 @@ fn write_group(page: &mut String, g: &Group, opts: &ReportOptions) {
                 esc(c.sha.get(..12).unwrap_or(&c.sha))
             );
         }
+        if let Some(label) = f.provenance().label() {
+            let _ = write!(page, "<div class=\"meta\">found {}</div>", esc(&label));
+        }
         let snippet = opts.snippet(f);
         if !snippet.is_empty() {
             let _ = write!(page, "<pre class=\"snippet\">{}</pre>", esc(snippet));

@@ -67,6 +67,10 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    /// Where the text came from: `{"kind": "file", "path": …}`, `staged`, `stdin`, `log`,
+    /// `git_blob` (path, commit), `commit_message` (commit), `archive_entry` (archive,
+    /// entry) or `map_source` (via, source); archive entries and map sources nest.
+    provenance: std::borrow::Cow<'a, crate::finding::Provenance>,
     /// History scans: the commit that introduced the secret at this path.
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<crate::finding::CommitInfo>,
@@ -148,6 +152,7 @@ impl Reporter for Json {
                     entropy: (f.entropy * 100.0).round() / 100.0,
                     fingerprint: &f.fingerprint,
                     note: f.note.as_deref(),
+                    provenance: f.provenance(),
                     commit: opts.commit(f),
                     decoded: f.decoded.as_deref(),
                     remediation: super::unwrap_text(&f.rule.remediation),

@@ -67,6 +67,9 @@ impl Reporter for Text {
                     "{}",
                     paint(bold.underline(), &line_start_name(&f.location.path))
                 )?;
+                if let Some(label) = f.provenance().label() {
+                    writeln!(out, "  {}", paint(dim, &format!("({})", esc(&label))))?;
+                }
                 current = Some(&f.location.path);
             }
             let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
@@ -268,6 +271,9 @@ fn write_by_secret(
                 f.location.line,
                 f.location.column
             )?;
+            if let Some(label) = f.provenance().label() {
+                writeln!(out, "      {}", paint(dim, &format!("({})", esc(&label))))?;
+            }
             let snippet = opts.snippet(f);
             if snippet.trim_start().starts_with("::") {
                 writeln!(out, "      ›{snippet}")?;

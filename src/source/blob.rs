@@ -14,14 +14,10 @@ use std::io::{Cursor, Read};
 
 use super::{archive, is_binary, log, scan_parts, scan_reader, sourcemap, wide, Sink, CHUNK_SIZE};
 use crate::engine::{ChunkPos, Scanner};
-use crate::finding::Finding;
+use crate::finding::{Finding, Provenance};
 use crate::kind::is_log as is_log_path;
 
-/// The path a commit message's findings are reported at: `COMMIT_MSG@` and the short id (a
-/// relative path, so SARIF and annotations accept it; no file of that name is in a tree).
-pub fn commit_message_path(sha: &str) -> String {
-    format!("COMMIT_MSG@{}", &sha[..sha.len().min(7)])
-}
+pub use crate::finding::commit_message_path;
 
 /// How configuration checks see a blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +72,81 @@ pub struct Blob<'a> {
     /// The path the allow-lists and sample hiding look at (below the scan root for files).
     pub rel: Rel<'a>,
     pub policy: Policy,
+    /// Which source the blob came from; its findings' [`Provenance`] is built from it.
+    pub origin: Origin<'a>,
+}
+
+/// Which source a [`Blob`] came from.
+#[derive(Clone, Copy)]
+pub enum Origin<'a> {
+    /// A file of the working tree.
+    File,
+    /// A file as staged in the git index.
+    Staged,
+    /// Standard input.
+    Stdin,
+    /// A blob of git history (attributed to a commit later).
+    Git,
+    /// An entry of the archive `parent`, at `entry` inside it (`lib.jar!a.properties` for
+    /// an entry of an archive inside the archive).
+    Entry {
+        parent: &'a Blob<'a>,
+        entry: &'a str,
+    },
+}
+
+impl Blob<'_> {
+    /// Where this blob's text comes from.
+    pub fn provenance(&self) -> Provenance {
+        let path = self.shown.to_string();
+        match self.origin {
+            Origin::File => Provenance::File { path },
+            Origin::Staged => Provenance::Staged { path },
+            Origin::Stdin => Provenance::Stdin { name: path },
+            Origin::Git => Provenance::GitBlob { path, commit: None },
+            Origin::Entry { parent, entry } => {
+                // an archive inside the archive is one more level
+                let mut p = parent.provenance();
+                let mut parts = entry.split('!').peekable();
+                while let Some(part) = parts.next() {
+                    p = Provenance::ArchiveEntry {
+                        archive: Box::new(p),
+                        entry: part.to_string(),
+                    };
+                    if parts.peek().is_none() {
+                        break;
+                    }
+                }
+                p
+            }
+        }
+    }
+}
+
+/// Give the findings `out[from..]` that have none the provenance of `blob` (a finding at
+/// another path came from a source map's original source) and, where `data` is the text they
+/// were made on, GitHub's line hash.
+pub fn stamp(blob: &Blob, data: Option<&[u8]>, out: &mut [Finding], from: usize) {
+    let from = from.min(out.len());
+    let out = &mut out[from..];
+    if out.is_empty() {
+        return;
+    }
+    let mine = blob.provenance();
+    for f in out.iter_mut().filter(|f| f.origin.is_none()) {
+        f.origin = Some(if f.location.path == blob.shown {
+            mine.clone()
+        } else {
+            Provenance::MapSource {
+                via: Box::new(mine.clone()),
+                source: f.location.path.clone(),
+            }
+        });
+    }
+    if let Some(data) = data {
+        let shown = blob.shown;
+        crate::finding::line_hash::fill(data, out.iter_mut().filter(|f| f.location.path == shown));
+    }
 }
 
 /// A blob's path for the allow-lists and sample hiding; worked out only when needed (most
@@ -150,6 +221,26 @@ pub fn scan_bytes(
     chunk_buf: &mut Vec<u8>,
     out: &mut Vec<Finding>,
 ) -> Outcome {
+    let from = out.len();
+    let outcome = scan_held(scanner, sink, blob, data, map, chunk_buf, out);
+    // the line hash is taken on the bytes as they are in the file: not for text that was
+    // decoded (UTF-16) or normalised (CI logs) before matching
+    let normalised = blob.policy.logs && is_log_path(blob.shown);
+    let as_is = !is_binary(data) && !normalised;
+    stamp(blob, as_is.then_some(data), out, from);
+    outcome
+}
+
+/// [`scan_bytes`] before the findings are stamped.
+fn scan_held(
+    scanner: &Scanner,
+    sink: &Sink,
+    blob: &Blob,
+    data: &[u8],
+    map: Option<(&sourcemap::Context, &std::path::Path)>,
+    chunk_buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) -> Outcome {
     let shown = blob.shown;
     let n = data.len();
     if blob.policy.archives {
@@ -158,7 +249,7 @@ pub fn scan_bytes(
             scan_archive(
                 scanner,
                 sink,
-                shown,
+                blob,
                 &rel,
                 kind,
                 Cursor::new(data),
@@ -250,7 +341,7 @@ pub fn scan_bytes(
 pub fn scan_archive(
     scanner: &Scanner,
     sink: &Sink,
-    shown: &str,
+    archive: &Blob,
     rel: &str,
     kind: archive::Kind,
     reader: impl Read + std::io::Seek,
@@ -264,9 +355,28 @@ pub fn scan_archive(
                     size: u64,
                     buf: &mut Vec<u8>,
                     found: &mut Vec<Finding>| {
-        archive_entry(scanner, sink, (shown, rel), path, reader, size, buf, found)
+        archive_entry(
+            scanner,
+            sink,
+            (archive, rel),
+            path,
+            reader,
+            size,
+            buf,
+            found,
+        )
     };
-    archive::walk(sink, shown, kind, reader, len, limits, buf, out, &on_entry);
+    archive::walk(
+        sink,
+        archive.shown,
+        kind,
+        reader,
+        len,
+        limits,
+        buf,
+        out,
+        &on_entry,
+    );
 }
 
 /// One file inside an archive: in memory when it is small enough, as a stream otherwise.
@@ -277,13 +387,14 @@ pub fn scan_archive(
 fn archive_entry(
     scanner: &Scanner,
     sink: &Sink,
-    (top_shown, top_rel): (&str, &str),
+    (top, top_rel): (&Blob, &str),
     path: &str,
     mut reader: &mut dyn Read,
     size: u64,
     buf: &mut Vec<u8>,
     findings: &mut Vec<Finding>,
 ) {
+    let top_shown = top.shown;
     let rel: Cow<str> = match path.strip_prefix(top_shown) {
         Some(rest) if top_rel != top_shown => Cow::Owned(format!("{top_rel}{rest}")),
         _ => Cow::Borrowed(path),
@@ -293,10 +404,15 @@ fn archive_entry(
         sink.skip(path, why);
         return;
     }
+    let entry = path
+        .strip_prefix(top_shown)
+        .and_then(|r| r.strip_prefix('!'))
+        .unwrap_or(path);
     let b = Blob {
         shown: path,
         rel: Rel::Path(&rel),
         policy: Policy::ENTRY,
+        origin: Origin::Entry { parent: top, entry },
     };
     // read up to one chunk (and a byte more, in case the header's size is wrong)
     let want = if size <= CHUNK_SIZE as u64 {
@@ -334,6 +450,22 @@ fn archive_entry(
 /// Configuration checks see only its name. Returns the bytes read, or the read error after
 /// which the rest was not scanned (findings until then are in `out`).
 pub fn scan_stream(
+    scanner: &Scanner,
+    sink: &Sink,
+    blob: &Blob,
+    head: Vec<u8>,
+    rest: impl Read,
+    chunk_buf: &mut Vec<u8>,
+    out: &mut Vec<Finding>,
+) -> Result<Outcome, std::io::Error> {
+    let from = out.len();
+    let res = scan_streamed(scanner, sink, blob, head, rest, chunk_buf, out);
+    stamp(blob, None, out, from);
+    res
+}
+
+/// [`scan_stream`] before the findings are stamped.
+fn scan_streamed(
     scanner: &Scanner,
     sink: &Sink,
     blob: &Blob,

@@ -11,7 +11,7 @@ use ignore::{WalkBuilder, WalkState};
 use crate::paths::normalize_path as normalize;
 pub use crate::paths::{check_named, display_path, open_regular};
 
-use super::blob::{self, Blob, Outcome, Policy, Rel};
+use super::blob::{self, Blob, Origin, Outcome, Policy, Rel};
 use super::{sourcemap, Sink, Source, CHUNK_SIZE};
 use crate::engine::Scanner;
 
@@ -253,13 +253,14 @@ impl FileSource {
             shown,
             rel: Rel::Lazy(&below),
             policy: Policy::TREE,
+            origin: Origin::File,
         };
         let mut findings = Vec::new();
         if let Some(kind) = crate::kind::archive_kind(shown) {
             blob::scan_archive(
                 scanner,
                 sink,
-                shown,
+                &blob,
                 &below(),
                 kind,
                 &mut file,
@@ -305,7 +306,31 @@ impl FileSource {
             }
             if sourcemap::applies(shown) {
                 // a bundle too large to hold: its inline map and mapped-back hits, from disk
+                let from = findings.len();
                 sourcemap::scan_file(scanner, sink, &ctx, path, shown, None, &mut findings);
+                blob::stamp(&blob, None, &mut findings, from);
+            }
+            // GitHub's line hash needs the file's text: read it again when it is not too big
+            // (a streamed file is rarely one with findings)
+            if findings
+                .iter()
+                .any(|f| f.line_hash.is_none() && f.location.path == shown)
+                && len <= MAX_LINE_HASH_REREAD
+                && !crate::kind::is_log(shown)
+            {
+                use std::io::Seek;
+                let mut data = Vec::new();
+                let read = file.seek(std::io::SeekFrom::Start(0)).and_then(|_| {
+                    (&mut file)
+                        .take(MAX_LINE_HASH_REREAD)
+                        .read_to_end(&mut data)
+                });
+                if read.is_ok() {
+                    crate::finding::line_hash::fill(
+                        &data,
+                        findings.iter_mut().filter(|f| f.location.path == shown),
+                    );
+                }
             }
         } else {
             let n = match read_whole(&mut file, len as usize, buf) {
@@ -339,6 +364,10 @@ impl FileSource {
         sink.add_findings(findings);
     }
 }
+
+/// A streamed file with findings is read again for GitHub's line hash up to this size
+/// (larger ones get the hash of the finding's line alone).
+const MAX_LINE_HASH_REREAD: u64 = 64 << 20;
 
 /// Why a binary file was not scanned.
 pub const BINARY: &str = "binary file (NUL byte in the first 8 KiB)";

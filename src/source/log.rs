@@ -113,6 +113,11 @@ pub fn scan_named_log(
 ) -> anyhow::Result<()> {
     let mut findings = Vec::new();
     let read = scan_reader(scanner, shown, LogCleaner::new(reader), buf, &mut findings);
+    for f in &mut findings {
+        f.origin = Some(crate::finding::Provenance::Log {
+            path: shown.to_string(),
+        });
+    }
     sink.add_findings(findings);
     match read {
         Ok(n) => {

@@ -11,7 +11,7 @@ use gix::bstr::{BString, ByteSlice};
 use gix::hash::ObjectId;
 use gix::objs::FindExt;
 
-use super::blob::{self, Blob, Outcome, Policy, Rel};
+use super::blob::{self, Blob, Origin, Outcome, Policy, Rel};
 use super::Sink;
 use crate::engine::Scanner;
 use crate::finding::Finding;
@@ -98,6 +98,7 @@ pub fn scan_staged(
             shown: &s.path,
             rel: Rel::Path(&s.path),
             policy: Policy::COMMITTED,
+            origin: Origin::Staged,
         };
         match blob::scan_bytes(scanner, sink, &blob, &buf, None, &mut chunk_buf, &mut found) {
             Outcome::Scanned(n) => sink.count(n),

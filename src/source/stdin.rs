@@ -5,7 +5,7 @@ use std::io::Read;
 
 use anyhow::{Context, Result};
 
-use super::blob::{self, Blob, Lint, Outcome, Policy, Rel};
+use super::blob::{self, Blob, Lint, Origin, Outcome, Policy, Rel};
 use super::{Sink, Source};
 use crate::engine::Scanner;
 
@@ -34,6 +34,7 @@ impl Source for StdinSource<'_> {
                 archives: false,
                 logs: false,
             },
+            origin: Origin::Stdin,
         };
         match blob::scan_stream(scanner, sink, &b, head, stdin, &mut buf, &mut findings)
             .context("cannot read standard input")?

@@ -9,7 +9,7 @@
 //! severe are kept and a warning notification says how many were dropped) and at most
 //! [`MAX_TAGS`] tags per rule. The output is deterministic: no timestamps, rules sorted.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -39,9 +39,6 @@ pub const MAX_TAGS: usize = 10;
 pub const SRCROOT: &str = "%SRCROOT%";
 /// `runs[0].automationDetails.id`: the code scanning category `leakgate`.
 pub const AUTOMATION_ID: &str = "leakgate/";
-/// Files larger than this are not read back for `primaryLocationLineHash`; the hash is then
-/// computed from the finding's line (see [`line_hash`]).
-const MAX_HASHED_FILE: u64 = 64 << 20;
 
 /// SARIF `level` for a severity: critical/high → error, medium → warning, low/info → note.
 pub fn level(s: Severity) -> &'static str {
@@ -75,6 +72,15 @@ pub fn pascal_case(id: &str) -> String {
 }
 
 /// The result message: rule name, the secret as the report may show it, the validator's note.
+/// " Found in archive release.zip." where the path alone does not say where the text came
+/// from (see [`crate::finding::Provenance::label`]); empty otherwise.
+fn found_in(f: &Finding) -> String {
+    f.provenance()
+        .label()
+        .map(|l| format!(" Found {l}."))
+        .unwrap_or_default()
+}
+
 pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
     if super::is_config(f) {
         // configuration finding: say what is wrong; a literal credential stays redacted
@@ -82,7 +88,7 @@ pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
         if !f.secret.is_empty() {
             m.push_str(&format!(" (value {})", opts.secret_labelled(f)));
         }
-        return sentence(&m);
+        return sentence(&m) + &found_in(f);
     }
     let mut m = format!("{} found: {}", f.rule.name, opts.secret_labelled(f));
     if let Some(chain) = &f.decoded {
@@ -92,6 +98,7 @@ pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
         m.push_str(&format!(" ({note})"));
     }
     m.push('.');
+    m.push_str(&found_in(f));
     if let Some(c) = &f.commit {
         m.push_str(&format!(
             " Introduced in commit {} ({}).",
@@ -102,11 +109,10 @@ pub fn message_text(f: &Finding, opts: &ReportOptions) -> String {
     m
 }
 
-mod line_hash;
 mod results;
 mod rules;
 mod uris;
-pub use line_hash::*;
+pub use crate::finding::line_hash::{line_hash, linehash};
 pub use results::*;
 use rules::*;
 pub use uris::*;
@@ -200,28 +206,43 @@ mod tests {
         let file = format!("first line\n{line}\nlast line\n");
         let all = line_hashes(&file);
         assert_eq!(line_hash(&line), all[1]);
-        let mut wanted = BTreeSet::new();
+        let mut wanted = std::collections::BTreeSet::new();
         wanted.insert(2);
         assert_eq!(linehash::hashes_of_lines(&file, &wanted)[&2], all[1]);
     }
 
     #[test]
-    fn line_hash_is_read_from_the_file_when_it_still_matches() {
+    fn line_hash_comes_from_the_content_when_it_holds_the_line() {
         let a = spec("alpha-key", "high");
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("short.env");
-        let path = path.to_str().unwrap();
-        // a short line: its hash reaches into the next lines, so only the file gives GitHub's value
+        // a short line: its hash reaches into the next lines, so only the content gives
+        // GitHub's value
         let content = format!("x = 1\ntoken = {SECRET}\ny = 2\n");
-        std::fs::write(path, &content).unwrap();
-        let same = finding(&a, Severity::High, path, 2, SECRET);
-        let mut moved = finding(&a, Severity::High, path, 3, SECRET);
+        let same = finding(&a, Severity::High, "short.env", 2, SECRET);
+        let mut moved = finding(&a, Severity::High, "short.env", 3, SECRET);
         moved.fingerprint = "other".into();
-        let hashes = line_hashes_for(&[&same, &moved]);
-        assert_eq!(hashes[0], line_hashes(&content)[1]);
-        assert_ne!(hashes[0], line_hash(&same.line_text));
-        // line 3 on disk is not the finding's line: fall back to the line text
-        assert_eq!(hashes[1], line_hash(&moved.line_text));
+        let mut found = vec![same, moved];
+        crate::finding::line_hash::fill(content.as_bytes(), &mut found);
+        assert_eq!(found[0].github_line_hash(), line_hashes(&content)[1]);
+        assert_ne!(found[0].github_line_hash(), line_hash(&found[0].line_text));
+        // line 3 of the content is not the finding's line: the line text decides
+        assert_eq!(found[1].line_hash, None);
+        assert_eq!(found[1].github_line_hash(), line_hash(&found[1].line_text));
+        // the reporter takes what the pipeline computed, and reads no file
+        let doc = serde_json::to_value(log(&scan(found, 0), &ReportOptions::default())).unwrap();
+        let hashes: Vec<&str> = doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["primaryLocationLineHash"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert!(
+            hashes.contains(&line_hashes(&content)[1].as_str()),
+            "{hashes:?}"
+        );
     }
 
     #[test]
@@ -300,6 +321,8 @@ mod tests {
             occurrences: 1,
             decoded: None,
             commit: None,
+            origin: None,
+            line_hash: None,
             validation: None,
             companions: Default::default(),
         }
@@ -366,7 +389,7 @@ mod tests {
             "Test zeta-key found: kwabcd***** (sha256 ef65…) (checksum valid)."
         );
         assert_eq!(results[0]["properties"]["entropy"], 4.12);
-        // unreadable file: the hash comes from the line text
+        // no hash from the pipeline: it comes from the line text
         assert_eq!(
             results[0]["partialFingerprints"]["primaryLocationLineHash"],
             line_hash(&format!("token = {SECRET}"))

@@ -57,6 +57,7 @@ pub(super) fn result(
         // must not change when the same secret is found through another commit
         props.insert("commit".to_string(), json!(c));
     }
+    props.insert("provenance".to_string(), json!(f.provenance()));
     if let Some(d) = &f.decoded {
         props.insert("decoded".to_string(), json!(d));
     }
@@ -291,11 +292,12 @@ pub(super) fn log_limited(r: &ScanResult, opts: &ReportOptions, max: usize) -> s
         infos.keys().enumerate().map(|(i, id)| (*id, i)).collect();
     let rules: Vec<sarif::ReportingDescriptor> = infos.values().map(descriptor).collect();
 
-    let hashes = line_hashes_for(&findings);
     let results: Vec<sarif::Result> = findings
         .iter()
-        .zip(hashes)
-        .map(|(f, h)| result(f, rule_index[f.rule.id.as_str()], h, opts, cwd))
+        .map(|f| {
+            let h = f.github_line_hash();
+            result(f, rule_index[f.rule.id.as_str()], h, opts, cwd)
+        })
         .collect();
 
     let mut driver = sarif::ToolComponent::builder()

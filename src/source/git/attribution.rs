@@ -102,6 +102,7 @@ pub(super) fn attribute(
         f.also.sort();
         f.location.path = path.clone();
         f.fingerprint = fp;
+        f.origin = f.origin.map(|o| o.in_commit(changed, &info.sha));
         f.commit = Some(Box::new(info));
         out.push(f);
     }

@@ -500,6 +500,7 @@ pub(super) fn scan_data(
         shown: path,
         rel: Rel::Path(path),
         policy: Policy::COMMITTED,
+        origin: super::super::blob::Origin::Git,
     };
     match super::super::blob::scan_bytes(scanner, sink, &blob, data, None, chunk_buf, out) {
         Outcome::Scanned(n) => Ok(Some(n)),

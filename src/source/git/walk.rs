@@ -180,6 +180,11 @@ pub(super) fn scan_message(scanner: &Scanner, id: &ObjectId, raw: &[u8]) -> Vec<
         crate::engine::ChunkPos::whole(text.len()),
         &mut out,
     );
+    for f in &mut out {
+        f.origin = Some(crate::finding::Provenance::CommitMessage {
+            commit: sha.clone(),
+        });
+    }
     out
 }
 

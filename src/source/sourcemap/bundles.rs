@@ -414,6 +414,7 @@ pub(super) fn map_back(
     {
         let mut g = again.swap_remove(i);
         g.related.clear();
+        crate::finding::line_hash::fill(text.as_bytes(), std::iter::once(&mut g));
         return Mapped::Original(Box::new(g), from_content);
     }
     // the rule needed the bundle's context: keep its verdict, show the original line
@@ -429,6 +430,8 @@ pub(super) fn map_back(
     g.snippet = simple_snippet(line_text, col0 as usize, &f.secret, &others);
     g.line_text = line_text.chars().take(4096).collect();
     g.fingerprint = fingerprint(&g.rule.id, &g.secret, &src.path);
+    g.line_hash = None;
+    crate::finding::line_hash::fill(text.as_bytes(), std::iter::once(&mut g));
     Mapped::Original(Box::new(g), from_content)
 }
 

@@ -1,6 +1,9 @@
-//! primaryLocationLineHash.
+//! GitHub's `primaryLocationLineHash`, computed by the pipeline from the content a finding
+//! was made on (see [`fill`]), so that reporters never read files back.
 
-use super::*;
+use std::collections::{BTreeSet, HashMap};
+
+use super::Finding;
 
 /// GitHub's line hash (`partialFingerprints.primaryLocationLineHash`), a port of the rolling
 /// hash in github/codeql-action `src/fingerprints.ts` (written from its description and
@@ -198,7 +201,7 @@ pub fn line_hash(line_text: &str) -> String {
 
 /// The `wanted` lines (1-based, `\n`-separated, as the scanner numbers them) of `data`,
 /// without a trailing `\r`, lossily decoded; one pass over the data.
-pub(super) fn lines_of(data: &[u8], wanted: &BTreeSet<u32>) -> HashMap<u32, String> {
+fn lines_of(data: &[u8], wanted: &BTreeSet<u32>) -> HashMap<u32, String> {
     let mut out = HashMap::new();
     let Some(&last) = wanted.last() else {
         return out;
@@ -222,59 +225,39 @@ pub(super) fn lines_of(data: &[u8], wanted: &BTreeSet<u32>) -> HashMap<u32, Stri
     }
 }
 
-/// `primaryLocationLineHash` for each kept finding (by index), reading each file once.
-///
-/// A file is read back from disk (relative to the current directory) when it is at most 64 MiB
-/// and its line at the finding's line still contains the finding's `line_text` (so the hash
-/// describes the content the finding was made on); the hash is then exactly what
-/// codeql-action's `upload-sarif` computes for that file and `startLine` (it numbers lines
-/// as the scanner does, except that a lone `\r` also ends a line there; the hash is taken at
-/// its numbering, since that is what it compares with). Otherwise [`line_hash`] of the
-/// finding's line is used.
-pub(super) fn line_hashes_for(findings: &[&Finding]) -> Vec<String> {
-    let mut by_path: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    // history findings describe a file at some commit, not the file on disk: their hash
-    // comes from the finding's own line
-    for (i, f) in findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.commit.is_none())
-    {
-        by_path.entry(f.location.path.as_str()).or_default().push(i);
+/// Set [`Finding::line_hash`] on each of `findings` that has none and whose line in `data`
+/// (the content it was made on: a file, a staged or committed blob, an archive entry) still
+/// holds its `line_text`: the value codeql-action's `upload-sarif` computes for that content
+/// and line (it numbers lines as the scanner does, except that a lone `\r` also ends a line
+/// there; the hash is taken at the scanner's numbering, since that is what it compares with).
+/// One pass over `data`, up to the last line wanted. The others keep `None` and get
+/// [`line_hash`] of their own line.
+pub fn fill<'a>(data: &[u8], findings: impl IntoIterator<Item = &'a mut Finding>) {
+    let mut todo: Vec<&mut Finding> = findings
+        .into_iter()
+        .filter(|f| f.line_hash.is_none() && f.location.line > 0)
+        .collect();
+    if todo.is_empty() {
+        return;
     }
-    let mut out: Vec<Option<String>> = vec![None; findings.len()];
-    for (path, idxs) in by_path {
-        let data = match std::fs::metadata(path) {
-            Ok(m) if m.is_file() && m.len() <= MAX_HASHED_FILE => std::fs::read(path).ok(),
-            _ => None,
-        };
-        let Some(data) = data else { continue };
-        let lines: BTreeSet<u32> = idxs.iter().map(|&i| findings[i].location.line).collect();
-        let on_disk = lines_of(&data, &lines);
-        let usable: Vec<usize> = idxs
-            .into_iter()
-            .filter(|&i| {
-                let f = findings[i];
-                // `line_text` may end in U+FFFD where its 4096-byte cut split a character
-                let text = f.line_text.trim_end_matches('\u{FFFD}');
-                !text.is_empty()
-                    && on_disk
-                        .get(&f.location.line)
-                        .is_some_and(|l| l.contains(text))
-            })
-            .collect();
-        if usable.is_empty() {
-            continue;
-        }
-        let wanted: BTreeSet<u32> = usable.iter().map(|&i| findings[i].location.line).collect();
-        let text = String::from_utf8_lossy(&data);
-        let hashes = linehash::hashes_of_lines(&text, &wanted);
-        for i in usable {
-            out[i] = hashes.get(&findings[i].location.line).cloned();
-        }
+    let lines: BTreeSet<u32> = todo.iter().map(|f| f.location.line).collect();
+    let in_data = lines_of(data, &lines);
+    // the line must still be the finding's (`line_text` may end in U+FFFD where its
+    // 4096-byte cut split a character)
+    todo.retain(|f| {
+        let text = f.line_text.trim_end_matches('\u{FFFD}');
+        !text.is_empty()
+            && in_data
+                .get(&f.location.line)
+                .is_some_and(|l| l.contains(text))
+    });
+    if todo.is_empty() {
+        return;
     }
-    out.into_iter()
-        .zip(findings)
-        .map(|(h, f)| h.unwrap_or_else(|| line_hash(&f.line_text)))
-        .collect()
+    let wanted: BTreeSet<u32> = todo.iter().map(|f| f.location.line).collect();
+    let text = String::from_utf8_lossy(data);
+    let hashes = linehash::hashes_of_lines(&text, &wanted);
+    for f in todo {
+        f.line_hash = hashes.get(&f.location.line).cloned();
+    }
 }
