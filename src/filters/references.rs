@@ -1,7 +1,6 @@
 //! References to secrets kept elsewhere (environment, secret stores, templates), and the
 //! `%XX` decoding used to read them in URLs.
 
-/// True when the value points at a secret stored elsewhere instead of being one.
 /// Decode `%XX` escapes; invalid escapes stay as they are.
 pub fn percent_decode(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
@@ -22,6 +21,7 @@ pub fn percent_decode(s: &str) -> Vec<u8> {
     out
 }
 
+/// True when the value points at a secret stored elsewhere instead of being one.
 pub fn is_reference(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     const REFS: &[&str] = &[
