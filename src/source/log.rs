@@ -69,26 +69,6 @@ impl super::Source for LogSource<'_> {
     }
 }
 
-/// Scan one log stream; `shown` is its display path. Findings go to `sink`.
-pub fn scan_log(
-    scanner: &Scanner,
-    sink: &Sink,
-    shown: &str,
-    reader: impl BufRead,
-    buf: &mut Vec<u8>,
-) {
-    let mut findings = Vec::new();
-    match scan_log_into(scanner, shown, reader, buf, &mut findings) {
-        Ok(n) => sink.count(n),
-        Err(e) => {
-            sink.count(0);
-            sink.warn(format!("{shown}: read error: {e}; scanned partially"));
-            sink.skip(shown, format!("read error: {e} (partially scanned)"));
-        }
-    }
-    sink.add_findings(findings);
-}
-
 /// Scan one log stream through the [`LogCleaner`], appending findings to `out`; returns the
 /// bytes read.
 pub fn scan_log_into(
@@ -101,9 +81,10 @@ pub fn scan_log_into(
     scan_reader(scanner, shown, LogCleaner::new(reader), buf, out)
 }
 
-/// Scan a log named on the command line (or standard input): as [`scan_log`], but a read
-/// error is an error naming the log and the reason (exit 2), since the rest of it was not
-/// read; inside a tree or an archive the same error is a warning and a skipped entry.
+/// Scan a log named on the command line (or standard input) through the [`LogCleaner`];
+/// findings go to `sink`, with a [`crate::finding::Provenance::Log`]. A read error is an
+/// error naming the log and the reason (exit 2), since the rest of it was not read; inside a
+/// tree or an archive the same error is a warning and a skipped entry.
 pub fn scan_named_log(
     scanner: &Scanner,
     sink: &Sink,
