@@ -106,18 +106,12 @@ impl Blob<'_> {
             Origin::Git => Provenance::GitBlob { path, commit: None },
             Origin::Entry { parent, entry } => {
                 // an archive inside the archive is one more level
-                let mut p = parent.provenance();
-                let mut parts = entry.split('!').peekable();
-                while let Some(part) = parts.next() {
-                    p = Provenance::ArchiveEntry {
+                entry
+                    .split('!')
+                    .fold(parent.provenance(), |p, part| Provenance::ArchiveEntry {
                         archive: Box::new(p),
                         entry: part.to_string(),
-                    };
-                    if parts.peek().is_none() {
-                        break;
-                    }
-                }
-                p
+                    })
             }
         }
     }
@@ -223,11 +217,13 @@ pub fn scan_bytes(
 ) -> Outcome {
     let from = out.len();
     let outcome = scan_held(scanner, sink, blob, data, map, chunk_buf, out);
-    // the line hash is taken on the bytes as they are in the file: not for text that was
-    // decoded (UTF-16) or normalised (CI logs) before matching
-    let normalised = blob.policy.logs && is_log_path(blob.shown);
-    let as_is = !is_binary(data) && !normalised;
-    stamp(blob, as_is.then_some(data), out, from);
+    if out.len() > from {
+        // the line hash is taken on the bytes as they are in the file: not for text that
+        // was decoded (UTF-16) or normalised (CI logs) before matching
+        let normalised = blob.policy.logs && is_log_path(blob.shown);
+        let as_is = !is_binary(data) && !normalised;
+        stamp(blob, as_is.then_some(data), out, from);
+    }
     outcome
 }
 

@@ -2,8 +2,6 @@
 
 use super::*;
 
-/// The commits reachable from `tips` but not from `hidden`, newest first. Errors when the
-/// walk reaches a shallow boundary, since the history behind it is missing.
 /// Walk (see [`walk`]) and diff every commit, the diffs running on `threads` workers while
 /// the walk goes on. Returns the commits and, in the same order, their changes.
 #[allow(clippy::type_complexity)]
@@ -62,6 +60,8 @@ pub(super) fn walk_and_diff(
     })
 }
 
+/// The commits reachable from `tips` but not from `hidden`, newest first. Errors when the
+/// walk reaches a shallow boundary, since the history behind it is missing.
 pub(super) fn walk(
     repo: &gix::Repository,
     tips: &[ObjectId],
