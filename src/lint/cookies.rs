@@ -133,12 +133,17 @@ fn missing_js(opts: &str, httponly_default_safe: bool) -> Vec<&'static str> {
 }
 
 pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
-    let Some(text) = ctx.text else {
-        return;
-    };
-    let b = text.as_bytes();
     let ext = ctx.ext();
+    let header_config = matches!(
+        ctx.name,
+        "_headers" | "vercel.json" | "netlify.toml" | ".htaccess"
+    ) || ext == "conf";
+    // each branch asks for the text once it knows the file is its kind
     if ctx.is_script() && !ctx.is_test() {
+        let Some(text) = ctx.text() else {
+            return;
+        };
+        let b = text.as_bytes();
         if memchr::memmem::find(b, b"ession").is_some()
             && (text.contains("express-session") || text.contains("cookie-session"))
         {
@@ -227,64 +232,70 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
             }
         }
     }
-    let header_config = matches!(
-        ctx.name,
-        "_headers" | "vercel.json" | "netlify.toml" | ".htaccess"
-    ) || ext == "conf";
-    if header_config && contains_ci(text, "set-cookie") {
-        static H: OnceLock<Regex> = OnceLock::new();
-        let h = re(
-            &H,
-            r#"(?i)set-cookie["']?[\s:=,]*(?:["']?value["']?\s*[:=]\s*)?["']?([^"'\r\n]+)"#,
-        );
-        for c in h.captures_iter(text) {
-            let v = c.get(1).expect("group").as_str();
-            let name = v.split('=').next().unwrap_or("").trim();
-            if !v.contains('=') || !is_session_name(name) {
-                continue;
-            }
-            let l = v.to_ascii_lowercase();
-            let missing: Vec<&str> = [
-                ("httponly", "HttpOnly"),
-                ("secure", "Secure"),
-                ("samesite", "SameSite"),
-            ]
-            .into_iter()
-            .filter(|(k, _)| !l.contains(k))
-            .map(|(_, n)| n)
-            .collect();
-            if !missing.is_empty() {
-                let m = c.get(0).expect("match");
-                out.push(Hit::new(
-                    INSECURE_COOKIE,
-                    m.start(),
-                    m.start() + "set-cookie".len(),
-                    format!("Set-Cookie `{name}` lacks {}", missing.join(", ")),
-                ));
+    if header_config {
+        let Some(text) = ctx.text() else {
+            return;
+        };
+        if contains_ci(text, "set-cookie") {
+            static H: OnceLock<Regex> = OnceLock::new();
+            let h = re(
+                &H,
+                r#"(?i)set-cookie["']?[\s:=,]*(?:["']?value["']?\s*[:=]\s*)?["']?([^"'\r\n]+)"#,
+            );
+            for c in h.captures_iter(text) {
+                let v = c.get(1).expect("group").as_str();
+                let name = v.split('=').next().unwrap_or("").trim();
+                if !v.contains('=') || !is_session_name(name) {
+                    continue;
+                }
+                let l = v.to_ascii_lowercase();
+                let missing: Vec<&str> = [
+                    ("httponly", "HttpOnly"),
+                    ("secure", "Secure"),
+                    ("samesite", "SameSite"),
+                ]
+                .into_iter()
+                .filter(|(k, _)| !l.contains(k))
+                .map(|(_, n)| n)
+                .collect();
+                if !missing.is_empty() {
+                    let m = c.get(0).expect("match");
+                    out.push(Hit::new(
+                        INSECURE_COOKIE,
+                        m.start(),
+                        m.start() + "set-cookie".len(),
+                        format!("Set-Cookie `{name}` lacks {}", missing.join(", ")),
+                    ));
+                }
             }
         }
     }
-    if ext == "py" && memchr::memmem::find(b, b"_COOKIE_").is_some() {
-        static P: OnceLock<Regex> = OnceLock::new();
-        let p = re(
-            &P,
-            r#"\b(SESSION_COOKIE_SECURE|SESSION_COOKIE_HTTPONLY|CSRF_COOKIE_SECURE|SESSION_COOKIE_SAMESITE)['"]?\]?\s*[=:]\s*(False|None)\b"#,
-        );
-        for c in p.captures_iter(text) {
-            let k = c.get(1).expect("group");
-            let v = c.get(2).expect("group").as_str();
-            if (k.as_str() == "SESSION_COOKIE_SAMESITE") != (v == "None") {
-                continue;
+    if ext == "py" {
+        let Some(text) = ctx.text() else {
+            return;
+        };
+        if memchr::memmem::find(text.as_bytes(), b"_COOKIE_").is_some() {
+            static P: OnceLock<Regex> = OnceLock::new();
+            let p = re(
+                &P,
+                r#"\b(SESSION_COOKIE_SECURE|SESSION_COOKIE_HTTPONLY|CSRF_COOKIE_SECURE|SESSION_COOKIE_SAMESITE)['"]?\]?\s*[=:]\s*(False|None)\b"#,
+            );
+            for c in p.captures_iter(text) {
+                let k = c.get(1).expect("group");
+                let v = c.get(2).expect("group").as_str();
+                if (k.as_str() == "SESSION_COOKIE_SAMESITE") != (v == "None") {
+                    continue;
+                }
+                out.push(Hit::new(
+                    INSECURE_COOKIE,
+                    k.start(),
+                    c.get(0).expect("match").end(),
+                    format!(
+                        "`{} = {v}` turns a session cookie protection off",
+                        k.as_str()
+                    ),
+                ));
             }
-            out.push(Hit::new(
-                INSECURE_COOKIE,
-                k.start(),
-                c.get(0).expect("match").end(),
-                format!(
-                    "`{} = {v}` turns a session cookie protection off",
-                    k.as_str()
-                ),
-            ));
         }
     }
 }

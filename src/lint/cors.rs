@@ -68,12 +68,12 @@ fn in_scope(ctx: &FileCtx) -> bool {
 }
 
 pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
-    let Some(text) = ctx.text else {
-        return;
-    };
     if !in_scope(ctx) || ctx.is_test() {
         return;
     }
+    let Some(text) = ctx.text() else {
+        return;
+    };
     let b = text.as_bytes();
     let mentions = |n: &[u8]| memchr::memmem::find(b, n).is_some();
     if !(mentions(b"Access-Control-Allow-Origin")

@@ -200,10 +200,10 @@ fn is_ci_or_deploy_config(ctx: &FileCtx) -> bool {
 }
 
 pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
-    let Some(text) = ctx.text else {
-        return;
-    };
     if is_env_file(ctx.name) || is_ci_or_deploy_config(ctx) {
+        let Some(text) = ctx.text() else {
+            return;
+        };
         static ASSIGN: OnceLock<Regex> = OnceLock::new();
         let assign = re(
             &ASSIGN,
@@ -242,6 +242,9 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
             out.push(hit);
         }
     } else if ctx.is_script() && !ctx.is_test() {
+        let Some(text) = ctx.text() else {
+            return;
+        };
         let b = text.as_bytes();
         if memchr::memmem::find(b, b"process.env").is_none()
             && memchr::memmem::find(b, b"import.meta.env").is_none()

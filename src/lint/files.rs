@@ -185,7 +185,7 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
         return;
     }
     if name.ends_with(".tfstate") || name.ends_with(".tfstate.backup") {
-        if ctx.text.is_some_and(|t| !t.trim().is_empty()) {
+        if ctx.text().is_some_and(|t| !t.trim().is_empty()) {
             out.push(Hit::new(
                 TFSTATE,
                 0,
@@ -195,18 +195,21 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
         }
         return;
     }
-    let Some(text) = ctx.text else {
-        return;
-    };
+    // the checks below read the text: each asks for it once it knows the file is its kind
     if is_env_file(name) {
         if !is_template_env(name) {
-            env_values(ctx, text, out);
+            if let Some(text) = ctx.text() {
+                env_values(ctx, text, out);
+            }
         }
         return;
     }
     let key_name = matches!(name, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519")
         || matches!(ext.as_str(), "pem" | "key" | "p8" | "ppk" | "der" | "asc");
     if key_name {
+        let Some(text) = ctx.text() else {
+            return;
+        };
         let found = memchr::memmem::find(text.as_bytes(), b"PRIVATE KEY-----")
             .or_else(|| memchr::memmem::find(text.as_bytes(), b"PuTTY-User-Key-File"))
             .or_else(|| memchr::memmem::find(text.as_bytes(), b"PRIVATE KEY BLOCK-----"));
@@ -223,20 +226,24 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
         return;
     }
     if ext == "json" {
+        let Some(text) = ctx.text() else {
+            return;
+        };
         service_account(text, out);
         if name == "config.json" && ctx.path.contains(".docker/") || name == ".dockercfg" {
             docker_auth(text, out);
         }
         return;
     }
-    match name {
+    // credential files that hold `key = value` lines: (pattern, what a literal value is)
+    let literal: Option<(&Regex, &str)> = match name {
         ".npmrc" => {
             static R: OnceLock<Regex> = OnceLock::new();
             let r = re(
                 &R,
                 r"(?m)^[ \t]*(?:\S*:)?(_authToken|_auth|_password)[ \t]*=[ \t]*([^\r\n]*)",
             );
-            literal_values(text, r, "`.npmrc` holds a literal registry token", out);
+            Some((r, "`.npmrc` holds a literal registry token"))
         }
         ".yarnrc.yml" | ".yarnrc.yaml" => {
             static R: OnceLock<Regex> = OnceLock::new();
@@ -244,33 +251,40 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
                 &R,
                 r"(?m)^[ \t]*(npmAuthToken|npmAuthIdent)[ \t]*:[ \t]*([^\r\n]*)",
             );
-            literal_values(text, r, "`.yarnrc.yml` holds a literal registry token", out);
+            Some((r, "`.yarnrc.yml` holds a literal registry token"))
         }
         ".pypirc" => {
             static R: OnceLock<Regex> = OnceLock::new();
             let r = re(&R, r"(?m)^[ \t]*(password)[ \t]*[=:][ \t]*([^\r\n]*)");
-            literal_values(text, r, "`.pypirc` holds a literal password or token", out);
+            Some((r, "`.pypirc` holds a literal password or token"))
         }
         ".netrc" | "_netrc" => {
             static R: OnceLock<Regex> = OnceLock::new();
             let r = re(&R, r"\b(password)[ \t]+(\S+)");
-            literal_values(text, r, "`.netrc` holds a literal password", out);
+            Some((r, "`.netrc` holds a literal password"))
         }
         ".git-credentials" => {
             static R: OnceLock<Regex> = OnceLock::new();
             let r = re(&R, r"(?m)^[ \t]*(\w+://[^:/\s@]+):([^@\s]+)@");
-            literal_values(
-                text,
-                r,
-                "`.git-credentials` holds a literal password or token",
-                out,
-            );
+            Some((r, "`.git-credentials` holds a literal password or token"))
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some((r, what)) = literal {
+        let Some(text) = ctx.text() else {
+            return;
+        };
+        literal_values(text, r, what, out);
     }
     let kube_name =
         name == "kubeconfig" || name.ends_with(".kubeconfig") || ctx.path.ends_with(".kube/config");
-    if kube_name || (matches!(ext.as_str(), "yml" | "yaml") && text.contains("kind: Config")) {
+    if !kube_name && !matches!(ext.as_str(), "yml" | "yaml") {
+        return;
+    }
+    let Some(text) = ctx.text() else {
+        return;
+    };
+    if kube_name || text.contains("kind: Config") {
         if !text.contains("clusters:") && !text.contains("users:") {
             return;
         }

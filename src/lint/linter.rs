@@ -15,9 +15,7 @@ use crate::matcher::{RawMatch, RuleSet};
 use crate::rules::{Precision, RuleSpec, Severity};
 
 use super::repo::{ignored_by_enclosing_repo, is_repo};
-use super::{
-    all_rules, env, files, sourcemaps, workflows, FileCtx, Hit, LineIndex, FAMILIES, MAX_LINT_BYTES,
-};
+use super::{all_rules, env, files, sourcemaps, workflows, FileCtx, Hit, LineIndex, FAMILIES};
 
 /// [`crate::text::floor_char`] for `&str`.
 fn floor_char(s: &str, i: usize) -> usize {
@@ -146,24 +144,14 @@ impl Linter {
         if self.rules.is_empty() {
             return None;
         }
-        let name = FileCtx::file_name(path);
-        let text = data
-            .filter(|d| d.len() <= MAX_LINT_BYTES)
-            .map(crate::text::lossy);
         let repo = match committed {
             Some(c) => c,
             None => {
-                self.note(path, name, text.as_deref());
+                self.note(path, FileCtx::file_name(path), data);
                 self.repo.load(std::sync::atomic::Ordering::Relaxed)
             }
         };
-        let ctx = FileCtx {
-            path,
-            name,
-            text: text.as_deref(),
-            repo,
-            secrets,
-        };
+        let ctx = FileCtx::new(path, data, repo, secrets);
         let mut hits = Vec::new();
         let mut warning = None;
         for (rules, check) in FAMILIES {
@@ -179,15 +167,15 @@ impl Linter {
             hits.remove(w);
         }
         if !hits.is_empty() {
-            let text = ctx.text.unwrap_or("");
+            let text = ctx.text().unwrap_or("");
             self.emit(secrets, config, path, text, hits, out);
         }
         warning
     }
 
-    fn note(&self, path: &str, name: &str, text: Option<&str>) {
+    fn note(&self, path: &str, name: &str, data: Option<&[u8]>) {
         if name == ".gitignore" {
-            if let Some(t) = text {
+            if let Some(t) = super::text_of(data) {
                 self.project
                     .lock()
                     .expect("poisoned")

@@ -137,14 +137,39 @@ pub struct FileCtx<'a> {
     pub path: &'a str,
     /// File name (last path segment).
     pub name: &'a str,
-    /// Text (lossy UTF-8); `None` for binary or oversized files.
-    pub text: Option<&'a str>,
+    /// The file's bytes; `None` when only its name may be checked.
+    data: Option<&'a [u8]>,
+    /// `data` as text, decoded on first use: most files are of no kind any check reads, and
+    /// decoding every blob of a history costs more than all the checks together.
+    text: std::cell::OnceCell<Option<std::borrow::Cow<'a, str>>>,
     /// Whether the scan runs in a git work tree (or a root with a `.gitignore`).
     pub repo: bool,
     secrets: &'a RuleSet,
 }
 
 impl<'a> FileCtx<'a> {
+    pub(super) fn new(
+        path: &'a str,
+        data: Option<&'a [u8]>,
+        repo: bool,
+        secrets: &'a RuleSet,
+    ) -> FileCtx<'a> {
+        FileCtx {
+            path,
+            name: FileCtx::file_name(path),
+            data,
+            text: std::cell::OnceCell::new(),
+            repo,
+            secrets,
+        }
+    }
+
+    /// The text (lossy UTF-8); `None` for binary or oversized files. A check asks for it
+    /// after its file-kind test.
+    pub fn text(&self) -> Option<&str> {
+        self.text.get_or_init(|| text_of(self.data)).as_deref()
+    }
+
     /// Lower-case file extension.
     pub fn ext(&self) -> String {
         match self.name.rsplit_once('.') {
@@ -207,6 +232,12 @@ impl<'a> FileCtx<'a> {
     pub fn file_name(path: &str) -> &str {
         path.rsplit(['/', '!']).next().unwrap_or(path)
     }
+}
+
+/// What the checks read of `data`: its text when it is not too large.
+pub(super) fn text_of(data: Option<&[u8]>) -> Option<std::borrow::Cow<'_, str>> {
+    data.filter(|d| d.len() <= MAX_LINT_BYTES)
+        .map(crate::text::lossy)
 }
 
 type Check = fn(&FileCtx, &mut Vec<Hit>);

@@ -141,9 +141,6 @@ pub fn build_output_maps(maps: &[String]) -> Vec<(String, String, Hit)> {
 }
 
 pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
-    let Some(text) = ctx.text else {
-        return;
-    };
     let name = ctx.name;
     let code = matches!(
         ctx.ext().as_str(),
@@ -152,6 +149,9 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     if !code || ctx.is_test() {
         return;
     }
+    let Some(text) = ctx.text() else {
+        return;
+    };
     if name.starts_with("vite.config.") || name.starts_with("vitest.config.") {
         static V: OnceLock<Regex> = OnceLock::new();
         let v = re(&V, r#"\bsourcemap\s*:\s*(true\b|["']inline["'])"#);

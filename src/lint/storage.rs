@@ -93,13 +93,13 @@ pub fn is_token_key(key: &str) -> bool {
 }
 
 pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
-    let Some(text) = ctx.text else {
+    if !ctx.is_script() || ctx.is_test() {
+        return;
+    }
+    let Some(text) = ctx.text() else {
         return;
     };
-    if !ctx.is_script()
-        || ctx.is_test()
-        || memchr::memmem::find(text.as_bytes(), b"Storage").is_none()
-    {
+    if memchr::memmem::find(text.as_bytes(), b"Storage").is_none() {
         return;
     }
     static R: OnceLock<Regex> = OnceLock::new();

@@ -146,14 +146,14 @@ pub const RULES: &[Meta] = &[
 
 pub use crate::kind::{is_github_workflow, is_gitlab_ci};
 
-struct Wf<'a> {
+struct Wf<'a, 'f> {
     text: &'a str,
     idx: LineIndex,
     out: &'a mut Vec<Hit>,
-    ctx: &'a FileCtx<'a>,
+    ctx: &'a FileCtx<'f>,
 }
 
-impl Wf<'_> {
+impl Wf<'_, '_> {
     fn off(&self, p: Pos) -> usize {
         self.idx.offset_clamped(self.text.as_bytes(), p.line, p.col)
     }
@@ -202,14 +202,14 @@ fn refs_secret(v: &str) -> bool {
 }
 
 pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
-    let Some(text) = ctx.text else {
-        return;
-    };
     let github = is_github_workflow(ctx.path);
     let gitlab = is_gitlab_ci(ctx.name);
     if !github && !gitlab {
         return;
     }
+    let Some(text) = ctx.text() else {
+        return;
+    };
     let docs = match yaml::parse(text) {
         Ok(d) => d,
         Err(e) => {
