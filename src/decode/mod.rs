@@ -82,6 +82,10 @@ pub fn decoders() -> [&'static dyn Decoder; 5] {
     ]
 }
 
+/// The longest encoded run decoded by default ([`Limits::max_run`]). Chunked scans overlap
+/// by at least this much, so a run is always seen whole in the chunk that accepts it.
+pub const MAX_RUN: usize = 64 * 1024;
+
 /// Bounds that keep decoding cheap whatever the input.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -100,7 +104,7 @@ impl Default for Limits {
         Limits {
             max_depth: 3,
             max_decoded: 1 << 20,
-            max_run: 64 * 1024,
+            max_run: MAX_RUN,
             max_runs: 20_000,
         }
     }

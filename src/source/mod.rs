@@ -103,8 +103,19 @@ pub fn is_binary(head: &[u8]) -> bool {
 
 /// Files up to this size are scanned in one piece; larger ones in overlapping chunks.
 pub const CHUNK_SIZE: usize = 8 * 1024 * 1024;
-/// Overlap between chunks: longer than any rule's window so no match is cut in two.
-pub const CHUNK_OVERLAP: usize = 2 * MAX_WINDOW;
+/// Overlap between chunks: longer than any rule's window so no match is cut in two, and
+/// than the longest encoded run the decoders read. A run starts either before a chunk's
+/// accepted range ends, and then ends inside that chunk, or after, and then lies whole in
+/// the next chunk; with an overlap shorter than a run, a run crossing the border was
+/// accepted by neither chunk and never decoded.
+pub const CHUNK_OVERLAP: usize = {
+    let w = 2 * MAX_WINDOW;
+    if w > crate::decode::MAX_RUN {
+        w
+    } else {
+        crate::decode::MAX_RUN
+    }
+};
 
 /// What [`scan_reader`] reads into before its buffer grows (doubling up to a whole chunk).
 const FIRST_READ: usize = 64 * 1024;
@@ -247,6 +258,54 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::examples::{expand, Rng};
+
+    /// An encoded run longer than the rules' windows that crosses the first chunk's end is
+    /// decoded (it once fell between the chunks: cut in the first, begun too early for the
+    /// second), and its finding is at its line in the whole stream.
+    #[test]
+    fn an_encoded_run_across_a_chunk_border_is_decoded() {
+        use base64::Engine as _;
+        let scanner = Scanner::new(Config::default()).unwrap();
+        let mut rng = Rng::new(Rng::from_entropy().next_u64());
+        let key = expand("sk_live_{{alnum:40}}", &mut rng).unwrap();
+        let mut inner = String::new();
+        while inner.len() < 18 * 1024 {
+            inner.push_str("log line with nothing secret in it\n");
+        }
+        inner.push_str(&format!("stripe_key = \"{key}\"\n"));
+        while inner.len() < 36 * 1024 {
+            inner.push_str("log line with nothing secret in it\n");
+        }
+        let run = base64::engine::general_purpose::STANDARD.encode(&inner);
+        assert!(run.len() > 2 * MAX_WINDOW, "longer than any window");
+        // the run starts 8 KiB before the first chunk's accepted range ends and runs past
+        // the end of the first read
+        let start = CHUNK_SIZE - 8 * 1024;
+        let mut data = Vec::with_capacity(start + run.len() + 16);
+        let mut lines = 0;
+        while data.len() + 7 < start {
+            data.extend_from_slice(b"x = 1;\n");
+            lines += 1;
+        }
+        data.resize(start - 1, b' ');
+        data.push(b'\n');
+        lines += 1;
+        data.extend_from_slice(run.as_bytes());
+        data.extend_from_slice(b"\ntail\n");
+        assert!(start + run.len() > CHUNK_SIZE + 2 * MAX_WINDOW, "crosses the old border");
+
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        scan_reader(&scanner, "a.log", &data[..], &mut buf, &mut out).unwrap();
+        let found: Vec<_> = out
+            .iter()
+            .map(|f| (f.rule.id.as_str(), f.secret.as_str(), f.location.line))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, key);
+        assert_eq!(found[0].2, lines + 1);
+        assert_eq!(out[0].decoded.as_deref(), Some("base64"));
+    }
 
     /// Scanning some parts of a text, in small chunks, finds exactly what a scan of the whole
     /// text finds inside those parts, at the same lines and columns (multi-byte characters,
