@@ -292,7 +292,10 @@ mod tests {
         lines += 1;
         data.extend_from_slice(run.as_bytes());
         data.extend_from_slice(b"\ntail\n");
-        assert!(start + run.len() > CHUNK_SIZE + 2 * MAX_WINDOW, "crosses the old border");
+        assert!(
+            start + run.len() > CHUNK_SIZE + 2 * MAX_WINDOW,
+            "crosses the old border"
+        );
 
         let mut out = Vec::new();
         let mut buf = Vec::new();

@@ -288,7 +288,8 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     // 1+2. walk on this thread while workers diff the commits already found
     let ts = repo.clone().into_sync();
     let threads = opts.threads.max(1);
-    let (commits, per_commit) = walk_and_diff(&repo, &ts, &tips, &hidden, threads, &progress)?;
+    let (commits, per_commit, messages) =
+        walk_and_diff(scanner, &repo, &ts, &tips, &hidden, threads, &progress)?;
     progress.set_commits(commits.len() as u64);
     if trace {
         eprintln!(
@@ -432,10 +433,6 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
             }
         },
     );
-    // 3c. commit messages and authors (a token pasted into a commit message is exposed to
-    // everyone who clones): read again here rather than during the walk, where the matcher's
-    // per-thread state would grow while the diff workers still hold theirs (peak memory)
-    let messages = scan_messages(scanner, &ts, &commits, threads)?;
     progress.finish();
     if trace {
         eprintln!("trace: scanned {:?}", t0.elapsed());
@@ -493,7 +490,7 @@ pub fn scan_history(scanner: &Scanner, opts: &HistoryOptions, sink: &Sink) -> Re
     still_at_head(&repo, &mut found, opts.max_blob_size);
     // commit messages: each finding belongs to the commit whose message holds it
     for (idx, list) in messages {
-        let info = commit_info(&repo, &commits[idx].id)?;
+        let info = commit_info(&repo, &commits[idx as usize].id)?;
         for mut f in list {
             f.commit = Some(Box::new(info.clone()));
             found.push(f);
@@ -574,6 +571,65 @@ mod tests {
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339(-86_400), "1969-12-31T00:00:00Z");
+    }
+
+    /// Pack pages dropped from the resident set read back unchanged, and are in fact dropped.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn released_pack_pages_read_back_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {out:?}");
+        };
+        git(&["init", "-q"]);
+        // 256 KiB that does not compress away: the pack spans many pages
+        let mut rng = crate::examples::Rng::new(7);
+        let text = crate::examples::expand("{{base64:262144}}", &mut rng).unwrap();
+        std::fs::write(dir.path().join("big.txt"), &text).unwrap();
+        git(&["add", "big.txt"]);
+        git(&["commit", "-q", "-m", "one"]);
+        git(&["gc", "-q"]);
+
+        let mut repo = gix::open(dir.path()).unwrap();
+        repo.object_cache_size(0);
+        repo.objects.unset_pack_cache();
+        let id = repo
+            .head_commit()
+            .unwrap()
+            .tree()
+            .unwrap()
+            .find_entry("big.txt")
+            .unwrap()
+            .oid()
+            .to_owned();
+        let read = |repo: &gix::Repository| repo.find_object(id).unwrap().data.clone();
+        let resident_kib = || {
+            let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+            let mut ours = false;
+            let mut kib = 0u64;
+            for line in smaps.lines() {
+                if let Some(rss) = line.strip_prefix("Rss:") {
+                    if ours {
+                        kib += rss.trim().trim_end_matches(" kB").parse::<u64>().unwrap();
+                    }
+                } else if line.contains('-') && line.split_whitespace().count() >= 5 {
+                    ours = line.ends_with(".pack")
+                        && line.contains(&*dir.path().canonicalize().unwrap().to_string_lossy());
+                }
+            }
+            kib
+        };
+        assert_eq!(read(&repo), text.as_bytes());
+        assert!(resident_kib() > 64, "the pack is mapped and read");
+        release_pack_pages(&PackDirs::of(&repo).dirs);
+        assert_eq!(resident_kib(), 0);
+        assert_eq!(read(&repo), text.as_bytes());
     }
 
     #[test]

@@ -2,17 +2,26 @@
 
 use super::*;
 
+/// Commits walked between two [`release_pack_pages`] calls during the walk.
+const RELEASE_PACK_EVERY: u32 = 4096;
+
+/// Findings in commit messages and authors, by commit index.
+pub(super) type MessageHits = Vec<(u32, Vec<Finding>)>;
+
 /// Walk (see [`walk`]) and diff every commit, the diffs running on `threads` workers while
-/// the walk goes on. Returns the commits and, in the same order, their changes.
+/// the walk goes on. Returns the commits and, in the same order, their changes; and the
+/// findings in their messages and authors (see [`scan_message`]), which the workers scan
+/// while the commit object is in hand.
 #[allow(clippy::type_complexity)]
 pub(super) fn walk_and_diff(
+    scanner: &Scanner,
     repo: &gix::Repository,
     ts: &gix::ThreadSafeRepository,
     tips: &[ObjectId],
     hidden: &[ObjectId],
     threads: usize,
     progress: &Progress,
-) -> Result<(Vec<CommitRec>, Vec<Result<Vec<Change>>>)> {
+) -> Result<(Vec<CommitRec>, Vec<Result<Vec<Change>>>, MessageHits)> {
     const BATCH: usize = 32;
     type Job = (u32, ObjectId, Vec<ObjectId>);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(256);
@@ -21,7 +30,7 @@ pub(super) fn walk_and_diff(
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut d = Differ::new(ts);
+                    let mut d = Differ::new(ts, scanner);
                     let mut out = Vec::new();
                     loop {
                         let next = rx.lock().map(|r| r.recv());
@@ -30,15 +39,19 @@ pub(super) fn walk_and_diff(
                             out.push((i, d.changes(i, &id, &parents)));
                         }
                     }
-                    out
+                    (out, d.messages)
                 })
             })
             .collect();
         let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
+        let packs = PackDirs::of(repo);
         let walked = walk(repo, tips, hidden, |i, c| {
             batch.push((i, c.id, c.parents.clone()));
             if (i + 1).is_multiple_of(1024) {
                 progress.walked(u64::from(i) + 1);
+            }
+            if (i + 1).is_multiple_of(RELEASE_PACK_EVERY) {
+                release_pack_pages(&packs.dirs);
             }
             if batch.len() == BATCH {
                 // a send fails only when every worker is gone (panicked); join reports it
@@ -50,13 +63,20 @@ pub(super) fn walk_and_diff(
         }
         drop(tx);
         let mut results: Vec<(u32, Result<Vec<Change>>)> = Vec::new();
+        let mut messages = Vec::new();
         for w in workers {
-            let mut r = w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let (mut r, mut m) = w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             results.append(&mut r);
+            messages.append(&mut m);
         }
         let commits = walked?;
         results.sort_unstable_by_key(|(i, _)| *i);
-        Ok((commits, results.into_iter().map(|(_, r)| r).collect()))
+        messages.sort_unstable_by_key(|(i, _)| *i);
+        Ok((
+            commits,
+            results.into_iter().map(|(_, r)| r).collect(),
+            messages,
+        ))
     })
 }
 
@@ -121,35 +141,6 @@ pub(super) fn missing_history(e: String) -> anyhow::Error {
     )
 }
 
-/// The findings in the messages and authors of `commits` (see [`scan_message`]), by commit
-/// index, read on `threads` workers.
-pub(super) fn scan_messages(
-    scanner: &Scanner,
-    ts: &gix::ThreadSafeRepository,
-    commits: &[CommitRec],
-    threads: usize,
-) -> Result<Vec<(usize, Vec<Finding>)>> {
-    let found = for_each_init(
-        threads,
-        commits,
-        || (thread_repo(ts, 0), Vec::new()),
-        |(repo, buf), _, c| -> Result<Vec<Finding>> {
-            repo.objects
-                .find_commit_iter(&c.id, buf)
-                .map_err(|e| anyhow!("cannot read commit {}: {e}", c.id))?;
-            Ok(scan_message(scanner, &c.id, buf))
-        },
-    );
-    let mut out = Vec::new();
-    for (i, r) in found.into_iter().enumerate() {
-        let list = r?;
-        if !list.is_empty() {
-            out.push((i, list));
-        }
-    }
-    Ok(out)
-}
-
 /// Scan a commit's message and author (from the raw commit object `raw`) as a blob of its
 /// own, reported at [`super::super::blob::commit_message_path`]: the message's lines first, then
 /// `Author: name <email>`.
@@ -189,7 +180,9 @@ pub(super) fn scan_message(scanner: &Scanner, id: &ObjectId, raw: &[u8]) -> Vec<
 }
 
 /// Per-thread state for tree diffs.
-pub(super) struct Differ {
+pub(super) struct Differ<'s> {
+    pub(super) scanner: &'s Scanner,
+    pub(super) messages: MessageHits,
     pub(super) repo: gix::Repository,
     pub(super) state: gix::diff::tree::State,
     pub(super) buf1: Vec<u8>,
@@ -198,10 +191,12 @@ pub(super) struct Differ {
     pub(super) lbuf: Vec<u8>,
 }
 
-impl Differ {
-    pub(super) fn new(ts: &gix::ThreadSafeRepository) -> Differ {
+impl<'s> Differ<'s> {
+    pub(super) fn new(ts: &gix::ThreadSafeRepository, scanner: &'s Scanner) -> Differ<'s> {
         let repo = thread_repo(ts, 4 * 1024 * 1024);
         Differ {
+            scanner,
+            messages: Vec::new(),
             repo,
             state: Default::default(),
             buf1: Vec::new(),
@@ -229,6 +224,12 @@ impl Differ {
         parents: &[ObjectId],
     ) -> Result<Vec<Change>> {
         let tree = self.tree_of(id)?;
+        // the commit object is in `cbuf` now: its message and author are scanned too (a
+        // token pasted into a commit message is exposed to everyone who clones)
+        let found = scan_message(self.scanner, id, &self.cbuf);
+        if !found.is_empty() {
+            self.messages.push((idx, found));
+        }
         let mut parent_trees = Vec::with_capacity(parents.len());
         for p in parents {
             parent_trees.push(self.tree_of(p)?);
