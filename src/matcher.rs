@@ -391,6 +391,13 @@ impl RuleSet {
         self.scan_with(data, code_file, &[], out)
     }
 
+    /// The path-restricted rules (`paths`) that run on the data of the file at `path`.
+    pub fn path_rules_for(&self, path: &str) -> Vec<u32> {
+        self.path_rules
+            .as_ref()
+            .map_or_else(Vec::new, |p| p.rules_for(path))
+    }
+
     /// [`RuleSet::scan`] for the data of the file at `path`: rules whose `paths` match it
     /// run too.
     pub fn scan_path(&self, path: &str, data: &[u8], code_file: bool, out: &mut Vec<RawMatch>) {

@@ -193,6 +193,27 @@ fn renamed_file_reports_each_path_and_counts_them() {
     }
 }
 
+/// A blob is scanned once per kind of path it appears at; a rule whose `paths` name a folder
+/// (`config/master.key`) makes the same file name another kind of path. A key file moved
+/// into `config/` is reported there, and not at its old path, where that rule does not run.
+#[test]
+fn a_file_moved_to_where_a_path_rule_applies_is_reported_there_only() {
+    let mut r = Repo::new(11);
+    let key = leakgate::examples::expand("{{hex:32}}", &mut r.rng).unwrap();
+    r.write("notes/master.key", &format!("{key}\n"));
+    r.commit("notes");
+    std::fs::create_dir_all(r.path().join("config")).unwrap();
+    r.git(&["mv", "notes/master.key", "config/master.key"]);
+    let c2 = r.commit("move the key where rails reads it");
+    let (code, json, stderr) = leakgate(&["history"], r.path());
+    assert_eq!(
+        found(&json),
+        set(&[("config/master.key", 1, "rails-master-key", &c2)]),
+        "{stderr}"
+    );
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn edits_keep_the_original_attribution_and_binary_and_large_blobs_are_noted() {
     let mut r = Repo::new(4);

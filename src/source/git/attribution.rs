@@ -19,12 +19,18 @@ pub(super) fn attribute(
     // the change)
     type Intro<'a> = (u32, &'a Finding, &'a str, String);
     let mut intros: HashMap<(String, String, String), Vec<Intro>> = HashMap::new();
+    // few blobs have findings: most changes are passed over on their blob alone
+    let with_hits: HashSet<ObjectId> = hits.keys().map(|k| k.blob).collect();
+    let mut classes = PathClasses::new(scanner);
     for ch in changes {
-        let path = ch.path.to_str_lossy();
-        let key = BlobKey::at(ch.blob, &path);
+        if !with_hits.contains(&ch.blob) {
+            continue;
+        }
+        let key = classes.key(ch.blob, ch.path.as_ref());
         let Some((scanned, found)) = hits.get(&key) else {
             continue;
         };
+        let path = ch.path.to_str_lossy();
         for f in found {
             let needle = needle(f);
             let mut existed = false;

@@ -279,7 +279,7 @@ pub(super) fn pack_traversal(
     if !always && (reader.jobs.len() < TRAVERSAL_MIN_BLOBS || reader.jobs.len() * 4 < objects) {
         return Ok(None);
     }
-    // blob -> jobs, one per kind of path (see `BlobKey::kind`)
+    // blob -> jobs, one per class of path it appears at (see `PathClass`)
     let mut wanted: HashMap<ObjectId, Vec<u32>> = HashMap::with_capacity(reader.jobs.len());
     for (i, (key, _)) in reader.jobs.iter().enumerate() {
         wanted.entry(key.blob).or_default().push(i as u32);
