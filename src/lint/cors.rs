@@ -48,7 +48,7 @@ pub const RULES: &[Meta] = &[Meta {
 
 fn in_scope(ctx: &FileCtx) -> bool {
     matches!(
-        ctx.ext().as_str(),
+        ctx.ext(),
         "js" | "mjs"
             | "cjs"
             | "ts"

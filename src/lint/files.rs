@@ -173,9 +173,7 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     let name = ctx.name;
     let ext = ctx.ext();
     // name-only checks (binary files included)
-    if matches!(ext.as_str(), "p12" | "pfx" | "jks" | "keystore" | "bks")
-        && name != "debug.keystore"
-    {
+    if matches!(ext, "p12" | "pfx" | "jks" | "keystore" | "bks") && name != "debug.keystore" {
         out.push(Hit::new(
             KEYSTORE,
             0,
@@ -205,7 +203,7 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
         return;
     }
     let key_name = matches!(name, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519")
-        || matches!(ext.as_str(), "pem" | "key" | "p8" | "ppk" | "der" | "asc");
+        || matches!(ext, "pem" | "key" | "p8" | "ppk" | "der" | "asc");
     if key_name {
         let Some(text) = ctx.text() else {
             return;
@@ -278,7 +276,7 @@ pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     }
     let kube_name =
         name == "kubeconfig" || name.ends_with(".kubeconfig") || ctx.path.ends_with(".kube/config");
-    if !kube_name && !matches!(ext.as_str(), "yml" | "yaml") {
+    if !kube_name && !matches!(ext, "yml" | "yaml") {
         return;
     }
     let Some(text) = ctx.text() else {

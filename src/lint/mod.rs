@@ -145,6 +145,8 @@ pub struct FileCtx<'a> {
     /// Whether the scan runs in a git work tree (or a root with a `.gitignore`).
     pub repo: bool,
     secrets: &'a RuleSet,
+    /// Lower-case extension, worked out once (several families ask for it per file).
+    ext: std::borrow::Cow<'a, str>,
 }
 
 impl<'a> FileCtx<'a> {
@@ -154,13 +156,25 @@ impl<'a> FileCtx<'a> {
         repo: bool,
         secrets: &'a RuleSet,
     ) -> FileCtx<'a> {
+        let name = FileCtx::file_name(path);
+        let ext = match name.rsplit_once('.') {
+            Some((stem, e)) if !stem.is_empty() => {
+                if e.bytes().any(|b| b.is_ascii_uppercase()) {
+                    std::borrow::Cow::Owned(e.to_ascii_lowercase())
+                } else {
+                    std::borrow::Cow::Borrowed(e)
+                }
+            }
+            _ => std::borrow::Cow::Borrowed(""),
+        };
         FileCtx {
             path,
-            name: FileCtx::file_name(path),
+            name,
             data,
             text: std::cell::OnceCell::new(),
             repo,
             secrets,
+            ext,
         }
     }
 
@@ -170,12 +184,9 @@ impl<'a> FileCtx<'a> {
         self.text.get_or_init(|| text_of(self.data)).as_deref()
     }
 
-    /// Lower-case file extension.
-    pub fn ext(&self) -> String {
-        match self.name.rsplit_once('.') {
-            Some((stem, e)) if !stem.is_empty() => e.to_ascii_lowercase(),
-            _ => String::new(),
-        }
+    /// Lower-case file extension (`""` for none).
+    pub fn ext(&self) -> &str {
+        &self.ext
     }
 
     /// `/`-separated path segments.
@@ -186,7 +197,7 @@ impl<'a> FileCtx<'a> {
     /// JavaScript-family source (where browser code lives).
     pub fn is_script(&self) -> bool {
         matches!(
-            self.ext().as_str(),
+            self.ext(),
             "js" | "mjs"
                 | "cjs"
                 | "jsx"

@@ -142,10 +142,7 @@ pub fn build_output_maps(maps: &[String]) -> Vec<(String, String, Hit)> {
 
 pub fn check(ctx: &FileCtx, out: &mut Vec<Hit>) {
     let name = ctx.name;
-    let code = matches!(
-        ctx.ext().as_str(),
-        "js" | "mjs" | "cjs" | "ts" | "mts" | "cts"
-    );
+    let code = matches!(ctx.ext(), "js" | "mjs" | "cjs" | "ts" | "mts" | "cts");
     if !code || ctx.is_test() {
         return;
     }
