@@ -38,7 +38,8 @@ pub(super) fn finish(
     skipped.sort();
     let allow_suppressed = scanner
         .allow_suppressed
-        .load(std::sync::atomic::Ordering::Relaxed);
+        .load(std::sync::atomic::Ordering::Relaxed)
+        + scanner.lint.allow_suppressed();
     dedup_findings(&mut findings);
     let mut baseline_suppressed = match &out.baseline {
         Some(p) => leakgate::baseline::Baseline::load(p)?.filter(&mut findings),

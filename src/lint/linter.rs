@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
-use crate::finding::builder::{allowed_inline, AllowLists, Draft};
+use crate::finding::builder::{AllowLists, Draft, Suppressed};
 use crate::finding::{Finding, Location};
 use crate::kind::is_code as is_code_path;
 use crate::matcher::{RawMatch, RuleSet};
@@ -45,6 +45,8 @@ pub struct Linter {
     roots: Mutex<Vec<PathBuf>>,
     pub(super) repo: std::sync::atomic::AtomicBool,
     project: Mutex<Project>,
+    /// Hits an inline allow marker suppressed (see [`Linter::allow_suppressed`]).
+    suppressed: std::sync::atomic::AtomicU64,
 }
 
 impl Linter {
@@ -68,6 +70,7 @@ impl Linter {
             roots: Mutex::new(Vec::new()),
             repo: Default::default(),
             project: Default::default(),
+            suppressed: Default::default(),
         }
     }
 
@@ -83,11 +86,17 @@ impl Linter {
             roots: Mutex::new(Vec::new()),
             repo: Default::default(),
             project: Default::default(),
+            suppressed: Default::default(),
         }
     }
 
     pub fn len(&self) -> usize {
         self.rules.len()
+    }
+
+    /// How many configuration findings an inline allow marker suppressed so far.
+    pub fn allow_suppressed(&self) -> u64 {
+        self.suppressed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -247,9 +256,6 @@ impl Linter {
             let (end_line, end_column) = idx.pos(text.as_bytes(), end);
             let ls = idx.line_start(line).unwrap_or(0);
             let le = crate::text::line_end(text.as_bytes(), ls);
-            if allowed_inline(text.as_bytes(), ls, le, start, end) {
-                continue;
-            }
             let secret = h.secret.unwrap_or_default();
             // a finding without a value is told apart by its text and its rank among equal
             // ones in the file
@@ -310,9 +316,16 @@ impl Linter {
                 identity,
                 redact,
             };
-            if let Ok(mut f) = draft.build(&allow) {
-                f.note = Some(h.message);
-                out.push(f);
+            match draft.build(&allow) {
+                Ok(mut f) => {
+                    f.note = Some(h.message);
+                    out.push(f);
+                }
+                Err(Suppressed::Inline) => {
+                    self.suppressed
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                Err(_) => {}
             }
         }
     }
