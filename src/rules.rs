@@ -216,9 +216,20 @@ pub struct RuleFile {
     pub rules: Vec<RuleSpec>,
 }
 
-/// Rule files compiled into the binary: `(file name, YAML text)`.
-pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
+/// Rule files compiled into the binary: `(file name, YAML text deflated, the same as JSON)`,
+/// written by `build.rs` (the JSON is empty when the YAML did not parse).
+pub const BUILTIN_RULE_FILES: &[(&str, &[u8], &str)] =
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// The YAML text of a built-in rule file, from its deflated form in [`BUILTIN_RULE_FILES`].
+fn builtin_yaml(deflated: &[u8]) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::DeflateDecoder::new(deflated)
+        .read_to_string(&mut text)
+        .expect("build.rs deflated a UTF-8 rule file");
+    text
+}
 
 /// Parse a YAML rule file's text. `origin` names the file in error messages.
 pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {
@@ -239,16 +250,22 @@ pub fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {
     Ok(file.rules)
 }
 
-/// [`parse_rule_file`] for the rule files built into the binary: the `validate:` blocks are
-/// not checked again at every start (compiling the companions' patterns took most of a
-/// pre-commit run); `cargo test` checks them (`rules_test_checks_validate_blocks`).
-fn parse_builtin_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSpec>> {
-    let file: RuleFile = serde_yaml_ng::from_str(text).map_err(|e| {
-        anyhow::anyhow!(
-            "{origin}: invalid rule file: {}",
-            crate::input::yaml_error(&e)
-        )
-    })?;
+/// [`parse_rule_file`] for the rule files built into the binary, from their JSON form (see
+/// `build.rs`); the YAML is parsed only when the JSON does not give valid rules, for an
+/// error that names the YAML's line (and for a scalar that JSON typed differently, which
+/// `builtin_json_is_the_yaml` rules out). The `validate:` blocks are not checked again at
+/// every start (compiling the companions' patterns took most of a pre-commit run); `cargo
+/// test` checks them (`rules_test_checks_validate_blocks`).
+fn parse_builtin_rule_file(origin: &str, yaml: &[u8], json: &str) -> Result<Vec<RuleSpec>> {
+    let file: RuleFile = match serde_json::from_str(json) {
+        Ok(f) => f,
+        Err(_) => serde_yaml_ng::from_str(&builtin_yaml(yaml)).map_err(|e| {
+            anyhow::anyhow!(
+                "{origin}: invalid rule file: {}",
+                crate::input::yaml_error(&e)
+            )
+        })?,
+    };
     for r in &file.rules {
         check_spec(r).with_context(|| format!("{origin}: rule `{}`", r.id))?;
     }
@@ -265,8 +282,12 @@ pub fn load_rule_file(path: &Path) -> Result<Vec<RuleSpec>> {
 /// the test suite rules out.
 pub fn builtin_rules() -> Result<Vec<RuleSpec>> {
     let mut all = Vec::new();
-    for (name, text) in BUILTIN_RULE_FILES {
-        all.extend(parse_builtin_rule_file(&format!("rules/{name}"), text)?);
+    for (name, yaml, json) in BUILTIN_RULE_FILES {
+        all.extend(parse_builtin_rule_file(
+            &format!("rules/{name}"),
+            yaml,
+            json,
+        )?);
     }
     let mut seen = std::collections::HashSet::new();
     for r in &all {
@@ -319,4 +340,43 @@ pub fn path_glob(pattern: &str) -> Result<globset::Glob> {
     Ok(globset::GlobBuilder::new(&p)
         .literal_separator(true)
         .build()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON that start-up reads gives exactly the rules of the YAML as written, for
+    /// every built-in file (none falls back to the YAML).
+    #[test]
+    fn builtin_json_is_the_yaml() {
+        for (name, yaml, json) in BUILTIN_RULE_FILES {
+            let from_json: RuleFile = serde_json::from_str(json).unwrap_or_else(|e| {
+                panic!(
+                    "rules/{name}: the embedded JSON: {e} (a number or boolean where text \
+                         is meant: quote it in the YAML, e.g. '42')"
+                )
+            });
+            let from_yaml: RuleFile = serde_yaml_ng::from_str(&builtin_yaml(yaml)).unwrap();
+            assert!(!from_yaml.rules.is_empty(), "rules/{name}");
+            assert_eq!(
+                serde_json::to_value(&from_json.rules).unwrap(),
+                serde_json::to_value(&from_yaml.rules).unwrap(),
+                "rules/{name}"
+            );
+        }
+    }
+
+    /// A built-in file whose JSON is missing (the YAML did not parse at build time) is
+    /// reported with the YAML parser's line and column.
+    #[test]
+    fn a_builtin_file_without_json_reports_the_yaml_error() {
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut z, b"rules:\n  - id: [\n").unwrap();
+        let err = parse_builtin_rule_file("rules/x.yml", &z.finish().unwrap(), "")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("rules/x.yml: invalid rule file:"), "{err}");
+        assert!(err.contains("line"), "{err}");
+    }
 }
