@@ -193,6 +193,40 @@ fn renamed_file_reports_each_path_and_counts_them() {
     }
 }
 
+/// A token in the author field is reported like one in the message: on the message's last
+/// line, `Author: name <email>`, redacted.
+#[test]
+fn a_token_in_the_author_field_is_reported_redacted() {
+    let mut r = Repo::new(12);
+    let token = r.github_token();
+    r.write("a.txt", "a\n");
+    r.git(&["add", "-A"]);
+    r.git(&[
+        "-c",
+        &format!("user.name=deploy bot {token}"),
+        "commit",
+        "-q",
+        "-m",
+        "release\n\nwith notes",
+    ]);
+    let sha = r.git(&["rev-parse", "HEAD"]);
+    let (code, json, stderr) = leakgate(&["history"], r.path());
+    // the message's lines (`release`, ``, `with notes`), then the author line
+    let path = format!("COMMIT_MSG@{}", &sha[..7]);
+    assert_eq!(
+        found(&json),
+        set(&[(&path, 4, "github-pat-classic", &sha)]),
+        "{stderr}"
+    );
+    assert_eq!(code, 1);
+    let text = json.to_string();
+    assert!(!text.contains(&token), "the token is printed: {text}");
+    assert!(json["findings"][0]["snippet"]
+        .as_str()
+        .unwrap()
+        .starts_with("Author: deploy bot"));
+}
+
 /// A blob is scanned once per kind of path it appears at; a rule whose `paths` name a folder
 /// (`config/master.key`) makes the same file name another kind of path. A key file moved
 /// into `config/` is reported there, and not at its old path, where that rule does not run.
