@@ -25,16 +25,15 @@ fn main() {
         let name = f.file_name().unwrap().to_string_lossy();
         // a file that is not valid YAML gets no JSON: the YAML parser then reports it at
         // run time (and `cargo test` fails on it), as for a user's rule file
-        let json = std::fs::read_to_string(f)
-            .ok()
-            .and_then(|text| serde_yaml_ng::from_str::<serde_json::Value>(&text).ok())
+        let yaml = std::fs::read(f).unwrap();
+        let json = serde_yaml_ng::from_slice::<serde_json::Value>(&yaml)
             .map(|v| serde_json::to_string(&v).unwrap())
             .unwrap_or_default();
         let json_path = out_dir.join(format!("{name}.json"));
         std::fs::write(&json_path, json).unwrap();
         let yaml_path = out_dir.join(format!("{name}.deflate"));
         let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-        std::io::Write::write_all(&mut z, &std::fs::read(f).unwrap()).unwrap();
+        std::io::Write::write_all(&mut z, &yaml).unwrap();
         std::fs::write(&yaml_path, z.finish().unwrap()).unwrap();
         writeln!(
             out,

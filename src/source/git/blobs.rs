@@ -385,7 +385,8 @@ pub(super) fn release_freed_memory() {
     }
 }
 
-/// Drop this process's resident pages of the pack files in `dirs`, wherever they are mapped
+/// Drop this process's resident pages of the pack files in `dirs` (canonical paths, as
+/// [`PackDirs::of`] gives them), wherever they are mapped
 /// (gix maps each pack once, read-only, for every handle of a repository). The
 /// walk and the diffs read commits and trees spread over the whole pack; without this the
 /// pack ends up resident in full by the end of the walk (85 MiB of cargo's 100 MB pack),
@@ -399,11 +400,6 @@ pub(super) fn release_pack_pages(dirs: &[PathBuf]) {
         let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
             return;
         };
-        // the kernel names mappings by their canonical path
-        let dirs: Vec<PathBuf> = dirs
-            .iter()
-            .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone()))
-            .collect();
         for line in maps.lines() {
             // start-end perms offset dev inode path
             let mut f = line.split_ascii_whitespace();
@@ -444,7 +440,8 @@ pub(super) fn release_pack_pages(dirs: &[PathBuf]) {
     let _ = dirs;
 }
 
-/// Where a repository's packs are: its object directory and its alternates.
+/// Where a repository's packs are: its object directory and its alternates, as canonical
+/// paths (the kernel names mappings by those, see [`release_pack_pages`]).
 pub(super) struct PackDirs {
     pub(super) dirs: Vec<PathBuf>,
     pub(super) hash: gix::hash::Kind,
@@ -455,6 +452,11 @@ impl PackDirs {
         let store = repo.objects.store_ref();
         let mut dirs = vec![store.path().to_path_buf()];
         dirs.extend(store.alternate_db_paths().unwrap_or_default());
+        for d in &mut dirs {
+            if let Ok(c) = std::fs::canonicalize(&*d) {
+                *d = c;
+            }
+        }
         PackDirs {
             dirs,
             hash: repo.object_hash(),
