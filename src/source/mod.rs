@@ -348,6 +348,10 @@ mod tests {
                         data.push_str(&format!(" key = \"{key}\"; "));
                     }
                 }
+                // whatever fillers it drew (the chunk below is 1.5 overlaps)
+                while segments.is_empty() && data.len() - start <= 3 * CHUNK_OVERLAP {
+                    data.push_str(fillers[rng.below(fillers.len())]);
+                }
                 data.push(' ');
                 segments.push((start, data.len()));
             }
